@@ -1,0 +1,64 @@
+package io.sluice;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+
+/**
+ * Brings the embedded dev stack up after properties are loaded and before any component or route is
+ * configured, and takes it down after Camel has stopped (routes first, then the services they used).
+ *
+ * <p>The stack lives in {@code io.sluice.devstack}, which the lean production jar leaves out; it is looked up
+ * by name so this class compiles without it.
+ */
+final class DevStackListener extends MainListenerSupport {
+
+    static final String ENABLED = "sluice.devstack.enabled";
+    private static final String STACK_CLASS = "io.sluice.devstack.DevStack";
+
+    private AutoCloseable stack;
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        PropertiesComponent pc = main.getCamelContext().getPropertiesComponent();
+        if (!Boolean.parseBoolean(pc.resolveProperty(ENABLED).orElse("false"))) {
+            return;
+        }
+        stack = start(pc::resolveProperty);
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        if (stack != null) {
+            try {
+                stack.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("Embedded dev stack did not stop cleanly", e);
+            }
+            stack = null;
+        }
+    }
+
+    private static AutoCloseable start(Function<String, Optional<String>> properties) {
+        Class<?> type;
+        try {
+            type = Class.forName(STACK_CLASS);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("This jar is built without the embedded dev stack: set "
+                    + ENABLED + "=false (e.g. CAMEL_MAIN_PROFILE=prod) and point Sluice at your services");
+        }
+        try {
+            return (AutoCloseable) type.getMethod("start", Function.class).invoke(null, properties);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.sluice.devstack;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import io.sluice.devstack.elasticsearch.EmbeddedElasticsearch;
+import io.sluice.devstack.kafka.EmbeddedKafka;
+import io.sluice.devstack.mariadb.EmbeddedMariaDb;
+import io.sluice.devstack.slack.SlackReceiver;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded dev stack: a real Kafka broker, MariaDB server, Elasticsearch node and a Slack-like receiver,
+ * all started by this process and all keeping their data under one directory. Used by {@code java -jar}
+ * in the {@code dev} profile and by the test harness.
+ */
+public final class DevStack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+
+    private final DevStackConfig config;
+    // stopped in reverse start order
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private SlackReceiver slack;
+
+    private DevStack(DevStackConfig config) {
+        this.config = config;
+    }
+
+    /** Entry point for the camel-main listener: reads sluice.devstack.* from Camel's properties. */
+    public static DevStack start(Function<String, Optional<String>> properties) {
+        return start(DevStackConfig.from(properties));
+    }
+
+    public static DevStack start(DevStackConfig config) {
+        DevStack stack = new DevStack(config);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (PortInUseException e) {
+            stack.close();
+            throw e;
+        } catch (Exception e) {
+            stack.close();
+            throw new IllegalStateException("The embedded dev stack failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private void startAll() throws Exception {
+        long t0 = System.nanoTime();
+        // all clashes reported before anything starts
+        Ports.requireFree("Kafka broker", config.kafkaPort(), "sluice.devstack.kafka.port");
+        Ports.requireFree("Kafka controller", config.kafkaControllerPort(), "sluice.devstack.kafka.controller-port");
+        Ports.requireFree("MariaDB", config.mariaDbPort(), "sluice.devstack.mariadb.port");
+        Ports.requireFree("Elasticsearch", config.elasticsearchPort(), "sluice.devstack.elasticsearch.port");
+        Ports.requireFree("Slack receiver", config.slackPort(), "sluice.devstack.slack.port");
+
+        // the slowest part first, in its own JVM, while the rest start here
+        EmbeddedElasticsearch es = EmbeddedElasticsearch.launch(
+                config.dataDir().resolve("elasticsearch"), config.elasticsearchPort(), config.elasticsearchHeap());
+        started.push(es);
+        started.push(EmbeddedKafka.start(config.dataDir().resolve("kafka"),
+                config.kafkaPort(), config.kafkaControllerPort(), config.kafkaPartitions()));
+        awaitKafka();
+        started.push(EmbeddedMariaDb.start(config.dataDir().resolve("mariadb"), config.mariaDbPort(), config.accounts()));
+        slack = SlackReceiver.start(config.slackPort());
+        started.push(slack);
+        es.awaitReady();
+        LOG.info("Embedded dev stack up in {} ms (data in {})", (System.nanoTime() - t0) / 1_000_000, config.dataDir());
+    }
+
+    private void awaitKafka() throws Exception {
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Duration.ofSeconds(60).toMillis()))) {
+            admin.describeCluster().nodes().get();
+        }
+    }
+
+    public DevStackConfig config() {
+        return config;
+    }
+
+    public SlackReceiver slack() {
+        return slack;
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable service = started.pop();
+            try {
+                service.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping {} failed: {}", service.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.sluice.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs the dependency health checks into Camel's health registry (served by
+ * camel-observability-services at /observe/health) and prints the start-up banner with every endpoint.
+ */
+public final class OpsListener extends MainListenerSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpsListener.class);
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @Override
+    public void afterConfigure(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        PropertiesComponent pc = context.getPropertiesComponent();
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry == null) {
+            LOG.warn("No health check registry: dependency health is not reported");
+            return;
+        }
+        pc.resolveProperty("sluice.kafka.brokers").ifPresent(brokers -> {
+            DependencyHealthChecks.KafkaCheck check = new DependencyHealthChecks.KafkaCheck(brokers);
+            closeables.add(check);
+            register(registry, context, check);
+        });
+        register(registry, context, new DependencyHealthChecks.DatabaseCheck(context, "dataSource"));
+        nonBlank(pc, "sluice.elasticsearch.url").ifPresent(url ->
+                register(registry, context, new DependencyHealthChecks.HttpCheck("elasticsearch", url)));
+        nonBlank(pc, "sluice.slack.health-url").ifPresent(url ->
+                register(registry, context, new DependencyHealthChecks.HttpCheck("slack", url)));
+    }
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        StartupBanner.print(main.getCamelContext());
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("Closing {} failed", c, e);
+            }
+        }
+        closeables.clear();
+    }
+
+    private static void register(HealthCheckRegistry registry, CamelContext context, HealthCheck check) {
+        if (check instanceof org.apache.camel.CamelContextAware aware) {
+            aware.setCamelContext(context);
+        }
+        registry.register(check);
+    }
+
+    private static Optional<String> nonBlank(PropertiesComponent pc, String name) {
+        return pc.resolveProperty(name).filter(v -> !v.isBlank());
+    }
+}

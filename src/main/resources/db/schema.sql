@@ -1,0 +1,54 @@
+-- The demo schema, shared by the embedded MariaDB (run at every start, so every statement is idempotent)
+-- and docker-compose's MySQL 8 (run once at first start). Keep to syntax both servers accept.
+
+CREATE TABLE IF NOT EXISTS customers (
+  id          INT          NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  first_name  VARCHAR(50),
+  last_name   VARCHAR(50),
+  email       VARCHAR(100),
+  gender      VARCHAR(50),
+  club_status VARCHAR(8),
+  comments    VARCHAR(200),
+  create_ts   TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  update_ts   TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
+);
+
+-- loan requests as they arrive on Kafka `loan_request`; loan_id is the idempotency key
+CREATE TABLE IF NOT EXISTS loanrequest (
+  loan_id     VARCHAR(64)  NOT NULL PRIMARY KEY,
+  cust_ids    INT          NOT NULL,
+  loan_amount INT          NOT NULL,
+  first_name  VARCHAR(50),
+  last_name   VARCHAR(50),
+  country     VARCHAR(64),
+  phone       VARCHAR(32),
+  received_ts TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- approved loans; one row per (cust_ids, loan_id) however often the approval arrives
+CREATE TABLE IF NOT EXISTS loan_disburse (
+  cust_ids     INT          NOT NULL,
+  loan_id      VARCHAR(64)  NOT NULL,
+  loan_amount  INT          NOT NULL,
+  monthly_inst INT          NOT NULL,
+  approved_ts  TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (cust_ids, loan_id)
+);
+
+-- every sale once: event_id comes from the record, else from topic/partition/offset
+CREATE TABLE IF NOT EXISTS sales (
+  event_id VARCHAR(128) NOT NULL PRIMARY KEY,
+  item     VARCHAR(64)  NOT NULL,
+  amount   BIGINT       NOT NULL,
+  time     BIGINT       NOT NULL
+);
+
+-- one final row per tumbling window and item ('*' = all items)
+CREATE TABLE IF NOT EXISTS sales_summary (
+  window_start BIGINT      NOT NULL,
+  window_end   BIGINT      NOT NULL,
+  item         VARCHAR(64) NOT NULL,
+  total_amount BIGINT      NOT NULL,
+  count        BIGINT      NOT NULL,
+  PRIMARY KEY (window_start, item)
+);
