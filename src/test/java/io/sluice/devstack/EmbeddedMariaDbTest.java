@@ -68,7 +68,7 @@ class EmbeddedMariaDbTest {
             assertThat(variable(st, "binlog_format")).isEqualTo("ROW");
             assertThat(variable(st, "binlog_row_image")).isEqualTo("FULL");
             // the CDC account can read the binlog position, which Debezium needs
-            try (ResultSet rs = st.executeQuery("SHOW BINARY LOG STATUS")) {
+            try (ResultSet rs = st.executeQuery("SHOW MASTER STATUS")) {
                 assertThat(rs.next()).isTrue();
             }
         }
