@@ -22,7 +22,7 @@ final class DevStackListener extends MainListenerSupport {
     private AutoCloseable stack;
 
     @Override
-    public void beforeConfigure(BaseMainSupport main) {
+    public synchronized void beforeConfigure(BaseMainSupport main) {
         PropertiesComponent pc = main.getCamelContext().getPropertiesComponent();
         if (!Boolean.parseBoolean(pc.resolveProperty(ENABLED).orElse("false"))) {
             return;
@@ -32,6 +32,11 @@ final class DevStackListener extends MainListenerSupport {
 
     @Override
     public void afterStop(BaseMainSupport main) {
+        stopStack();
+    }
+
+    /** Idempotent: called after Camel stops, and again (as a no-op) when the process ends. */
+    synchronized void stopStack() {
         if (stack != null) {
             try {
                 stack.close();
@@ -47,7 +52,7 @@ final class DevStackListener extends MainListenerSupport {
         try {
             type = Class.forName(STACK_CLASS);
         } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("This jar is built without the embedded dev stack: set "
+            throw new StartupProblem("This jar is built without the embedded dev stack: set "
                     + ENABLED + "=false (e.g. CAMEL_MAIN_PROFILE=prod) and point Sluice at your services");
         }
         try {

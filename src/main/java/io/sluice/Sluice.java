@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.sluice.ops.OpsListener;
 import org.apache.camel.main.Main;
@@ -22,28 +23,81 @@ import org.apache.camel.main.Main;
 public final class Sluice {
 
     static final String DEFAULT_PROFILE = "dev";
+    /** How long a SIGTERM waits for routes and then the embedded services to stop, beyond Camel's own timeout. */
+    private static final long STOP_GRACE_MS = 30_000;
 
-    private Sluice() {
+    private final Main main;
+    private final DevStackListener devStack;
+
+    private Sluice(Main main, DevStackListener devStack) {
+        this.main = main;
+        this.devStack = devStack;
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(create(profile(Path.of("application.properties")), new Properties()).run(args));
+        Sluice sluice = create(profile(Path.of("application.properties")), new Properties());
+        // Camel's SIGTERM hook only asks the main thread to stop and returns; without this hook the JVM would
+        // halt while routes are still finishing and before the embedded services are shut down in order.
+        Thread mainThread = Thread.currentThread();
+        AtomicBoolean jvmStopping = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            jvmStopping.set(true);
+            try {
+                mainThread.join(STOP_GRACE_MS + sluice.main.configure().getShutdownTimeout() * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sluice-graceful-stop"));
+        int status;
+        try {
+            status = sluice.run(args);
+        } catch (Exception e) {
+            status = 1;
+            reportStartFailure(e);
+        }
+        if (!jvmStopping.get()) {
+            System.exit(status);
+        }
+    }
+
+    /** A clash or misconfiguration the user can fix gets one line; anything else the whole trace. */
+    private static void reportStartFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StartupProblem) {
+                System.err.println("Sluice could not start: " + t.getMessage());
+                return;
+            }
+        }
+        e.printStackTrace();
     }
 
     /**
      * The application as {@code java -jar} runs it; tests start the same thing with {@code overrides}
      * (which win over every file) pointing it at their own services.
      */
-    public static Main create(String profile, Properties overrides) {
+    public static Sluice create(String profile, Properties overrides) {
         Main main = new Main(Sluice.class);
         main.configure().setProfile(profile);
         main.setPropertyPlaceholderLocations(propertyLocations(profile));
         main.setOverrideProperties(overrides);
-        main.addMainListener(new DevStackListener());
+        DevStackListener devStack = new DevStackListener();
+        main.addMainListener(devStack);
         main.addMainListener(new OpsListener());
+        return new Sluice(main, devStack);
+    }
+
+    public Main main() {
         return main;
     }
 
+    /** Runs until stopped; the embedded services stop last, also when Camel fails to start. */
+    int run(String[] args) throws Exception {
+        try {
+            return main.run(args);
+        } finally {
+            devStack.stopStack();
+        }
+    }
     /**
      * Camel takes a property from the first location that has it, so the most specific comes first: the
      * profile's file beats the base file, and a file in the working directory beats the jar's copy.

@@ -33,7 +33,7 @@ class SluiceApplicationTest {
         int managementPort = Ports.free();
         Properties overrides = SluiceStack.properties(stack);
         overrides.setProperty("camel.management.port", Integer.toString(managementPort));
-        Main main = Sluice.create("dev", overrides);
+        Main main = Sluice.create("dev", overrides).main();
         main.start();
         try {
             URI health = URI.create("http://localhost:" + managementPort + "/observe/health");
@@ -60,7 +60,7 @@ class SluiceApplicationTest {
         Properties overrides = SluiceStack.properties(stack);
         overrides.setProperty("camel.management.port", Integer.toString(managementPort));
         overrides.setProperty("sluice.elasticsearch.url", "http://localhost:" + Ports.free());
-        Main main = Sluice.create("dev", overrides);
+        Main main = Sluice.create("dev", overrides).main();
         main.start();
         try {
             URI health = URI.create("http://localhost:" + managementPort + "/observe/health");

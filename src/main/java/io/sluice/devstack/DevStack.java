@@ -55,6 +55,9 @@ public final class DevStack implements AutoCloseable {
 
     private void startAll() throws Exception {
         long t0 = System.nanoTime();
+        // servers an earlier Sluice left behind when it was killed -9 still hold their ports and locks
+        EmbeddedMariaDb.stopLeftover(config.dataDir().resolve("mariadb"));
+        EmbeddedElasticsearch.stopLeftover(config.dataDir().resolve("elasticsearch"));
         // all clashes reported before anything starts
         Ports.requireFree("Kafka broker", config.kafkaPort(), "sluice.devstack.kafka.port");
         Ports.requireFree("Kafka controller", config.kafkaControllerPort(), "sluice.devstack.kafka.controller-port");
@@ -94,6 +97,10 @@ public final class DevStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (started.isEmpty()) {
+            return;
+        }
+        long t0 = System.nanoTime();
         while (!started.isEmpty()) {
             AutoCloseable service = started.pop();
             try {
@@ -102,5 +109,6 @@ public final class DevStack implements AutoCloseable {
                 LOG.warn("Stopping {} failed: {}", service.getClass().getSimpleName(), e.toString());
             }
         }
+        LOG.info("Embedded dev stack stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 }

@@ -31,7 +31,7 @@ final class StartupBanner {
         int mgmt = Integer.parseInt(pc.resolveProperty("camel.management.port").orElse("9876"));
         lines.put("Health", "http://localhost:" + mgmt + pc.resolveProperty("camel.management.healthPath").orElse("/observe/health"));
         lines.put("Metrics", "http://localhost:" + mgmt + pc.resolveProperty("camel.metrics.path").orElse("/observe/metrics"));
-        lines.put("Routes", context.getRoutes().size() + " started, from " + pc.resolveProperty("camel.main.routesIncludePattern").orElse("-"));
+        lines.put("Routes", context.getRoutes().size() + " started, from " + pc.resolveProperty("camel.main.routes-include-pattern").orElse("-"));
         if (embedded) {
             lines.put("Data", pc.resolveProperty("sluice.devstack.data-dir").orElse("data"));
         }

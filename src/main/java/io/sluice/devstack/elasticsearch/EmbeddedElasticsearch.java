@@ -39,7 +39,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     public static EmbeddedElasticsearch launch(Path home, int httpPort, String heap) throws IOException {
         Path nodeHome = home.resolve("home");
         Files.createDirectories(nodeHome);
-        StaleProcess.stopIfRunning(nodeHome.resolve("es-node.pid"), "java");
+        stopLeftover(home);
         Path lib = NodeClasspath.locate(home.resolve("lib"));
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -61,6 +61,14 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         process.onExit().thenRun(() -> es.ready.completeExceptionally(new IllegalStateException(
                 "The Elasticsearch node exited with status " + process.exitValue() + " (see log above)")));
         return es;
+    }
+
+    /**
+     * The node exits by itself when Sluice dies, within a second or so; this covers the moment in between
+     * and a node whose watchdog could not run.
+     */
+    public static void stopLeftover(Path home) {
+        StaleProcess.stopIfRunning(home.resolve("home").resolve("es-node.pid"), "java");
     }
 
     private void pumpOutput() {

@@ -50,7 +50,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "true");
         KafkaConfig config = KafkaConfig.fromProps(p, false);
 
-        // formatting is a no-op on a directory that already holds this broker's data
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(dir);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        return new EmbeddedKafka(server, port);
+    }
+
+    /** Only on first start: the cluster id written here must stay the same for the life of the data. */
+    private static void format(String dir) throws Exception {
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setClusterId(Uuid.randomUuid().toString())
@@ -59,12 +68,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setMetadataLogDirectory(dir)
                 .setControllerListenerName("CONTROLLER")
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                .setIgnoreFormatted(true)
                 .run();
-
-        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        server.startup();
-        return new EmbeddedKafka(server, port);
     }
 
     public String bootstrapServers() {

