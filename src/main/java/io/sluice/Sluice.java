@@ -76,7 +76,7 @@ public final class Sluice {
      * (which win over every file) pointing it at their own services.
      */
     public static Sluice create(String profile, Properties overrides) {
-        Main main = new Main(Sluice.class);
+        Main main = new Main(); // no main class: it would turn on a package scan of the whole jar
         main.configure().setProfile(profile);
         main.setPropertyPlaceholderLocations(propertyLocations(profile));
         main.setOverrideProperties(overrides);

@@ -69,14 +69,25 @@ public final class DevStack implements AutoCloseable {
         EmbeddedElasticsearch es = EmbeddedElasticsearch.launch(
                 config.dataDir().resolve("elasticsearch"), config.elasticsearchPort(), config.elasticsearchHeap());
         started.push(es);
-        started.push(EmbeddedKafka.start(config.dataDir().resolve("kafka"),
-                config.kafkaPort(), config.kafkaControllerPort(), config.kafkaPartitions()));
-        awaitKafka();
-        started.push(EmbeddedMariaDb.start(config.dataDir().resolve("mariadb"), config.mariaDbPort(), config.accounts()));
+        started.push(timed("Kafka", () -> {
+            EmbeddedKafka kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"),
+                    config.kafkaPort(), config.kafkaControllerPort(), config.kafkaPartitions());
+            awaitKafka();
+            return kafka;
+        }));
+        started.push(timed("MariaDB", () -> EmbeddedMariaDb.start(
+                config.dataDir().resolve("mariadb"), config.mariaDbPort(), config.accounts())));
         slack = SlackReceiver.start(config.slackPort());
         started.push(slack);
-        es.awaitReady();
+        timed("Elasticsearch (started in parallel)", es::awaitReady);
         LOG.info("Embedded dev stack up in {} ms (data in {})", (System.nanoTime() - t0) / 1_000_000, config.dataDir());
+    }
+
+    private static <T> T timed(String what, java.util.concurrent.Callable<T> step) throws Exception {
+        long t0 = System.nanoTime();
+        T result = step.call();
+        LOG.info("{} ready after {} ms", what, (System.nanoTime() - t0) / 1_000_000);
+        return result;
     }
 
     private void awaitKafka() throws Exception {

@@ -75,7 +75,7 @@ public final class SluiceStack implements BeforeAllCallback, ParameterResolver {
         }
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
