@@ -19,8 +19,8 @@ public record DevStackConfig(
         int slackPort,
         DbAccounts accounts) {
 
-    /** Accounts created on first boot: root for schema set-up, the app (DML only) and CDC (replication). */
-    public record DbAccounts(String database, String rootPassword,
+    /** Accounts the embedded MariaDB gets: an admin for schema set-up, the app (DML only) and CDC (replication). */
+    public record DbAccounts(String database, String adminPassword,
                              String appUser, String appPassword,
                              String cdcUser, String cdcPassword) {
     }
@@ -38,7 +38,7 @@ public record DevStackConfig(
                 p.getInt("sluice.devstack.slack.port", 8089),
                 new DbAccounts(
                         p.get("sluice.db.name", "demo"),
-                        p.get("sluice.devstack.mariadb.root-password", "sluice-root"),
+                        p.get("sluice.devstack.mariadb.admin.password", "sluice-root"),
                         p.get("sluice.db.user", "sluice"),
                         p.get("sluice.db.password", "sluice"),
                         p.get("sluice.cdc.user", "debezium"),

@@ -45,7 +45,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             DB bootstrap = newDb(home, port, true);
             bootstrap.start();
             try (Connection c = DriverManager.getConnection(url(port, ""), "root", "")) {
-                createAdmin(c, accounts.rootPassword());
+                createAdmin(c, accounts.adminPassword());
             } finally {
                 bootstrap.stop();
             }
@@ -54,7 +54,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
         DB db = newDb(home, port, false);
         db.start();
-        try (Connection c = DriverManager.getConnection(url(port, ""), ADMIN_USER, accounts.rootPassword())) {
+        try (Connection c = DriverManager.getConnection(url(port, ""), ADMIN_USER, accounts.adminPassword())) {
             prepareSchema(c, accounts);
         } catch (SQLException e) {
             db.stop();
