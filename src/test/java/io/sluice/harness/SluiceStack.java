@@ -52,7 +52,8 @@ public final class SluiceStack implements BeforeAllCallback, ParameterResolver {
         Properties p = new Properties();
         p.setProperty("sluice.devstack.enabled", "false");
         p.setProperty("sluice.kafka.brokers", c.kafkaBootstrap());
-        p.setProperty("sluice.db.url", c.jdbcUrl());
+        p.setProperty("sluice.db.host", "localhost");
+        p.setProperty("sluice.db.port", Integer.toString(c.mariaDbPort()));
         p.setProperty("sluice.elasticsearch.url", c.elasticsearchUrl());
         p.setProperty("sluice.devstack.slack.url", c.slackUrl());
         p.setProperty("sluice.slack.webhook-url", c.slackUrl() + "/services/sluice-test");

@@ -1,0 +1,88 @@
+package io.sluice.customers;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.SimpleEventNotifierSupport;
+import org.apache.camel.spi.CamelEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires flows 1 and 2: the CDC progress bean the route reports to, the connector class ("auto" asks the
+ * server), and the customer table with its readiness gate. Listed in {@code camel.main.configuration-classes}.
+ */
+public final class CustomersConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CustomersConfiguration.class);
+    static final String MARIADB_CONNECTOR = "io.debezium.connector.mariadb.MariaDbConnector";
+    static final String MYSQL_CONNECTOR = "io.debezium.connector.mysql.MySqlConnector";
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        boolean cdcEnabled = Boolean.parseBoolean(pc.resolveProperty("sluice.cdc.enabled").orElse("true"));
+        CdcProgress cdc = new CdcProgress(pc.resolveProperty("sluice.cdc.topic-prefix").orElseThrow());
+        context.getRegistry().bind("cdcProgress", cdc);
+        if (cdcEnabled) {
+            chooseConnector(pc);
+            register(context, cdc);
+        }
+
+        List<String> gated = Arrays.stream(pc.resolveProperty("sluice.customers.gated-routes").orElse("").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        CustomerTable table = new CustomerTable(context,
+                pc.resolveProperty("sluice.kafka.brokers").orElseThrow(),
+                pc.resolveProperty("sluice.customers.topic").orElseThrow(),
+                gated,
+                cdcEnabled ? cdc::snapshotDelivered : () -> true);
+        context.getRegistry().bind("customerTable", table);
+        context.addService(table, true, true);
+        register(context, table.healthCheck());
+        context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event.getType() == CamelEvent.Type.CamelContextStarted) {
+                    table.contextStarted();
+                }
+            }
+        });
+    }
+
+    private static void register(CamelContext context, org.apache.camel.health.HealthCheck check) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry != null) {
+            if (check instanceof org.apache.camel.CamelContextAware aware) {
+                aware.setCamelContext(context);
+            }
+            registry.register(check);
+        }
+    }
+
+    /** MariaDB needs Debezium's MariaDB connector (GTIDs differ); "auto" asks the server which it is. */
+    private static void chooseConnector(PropertiesComponent pc) throws Exception {
+        String configured = pc.resolveProperty("sluice.cdc.connector-class").orElse("auto").trim();
+        if (!configured.equals("auto")) {
+            return;
+        }
+        String url = "jdbc:mariadb://" + pc.resolveProperty("sluice.cdc.host").orElseThrow() + ":"
+                + pc.resolveProperty("sluice.cdc.port").orElseThrow() + "/";
+        try (Connection c = DriverManager.getConnection(url, pc.resolveProperty("sluice.cdc.user").orElseThrow(),
+                pc.resolveProperty("sluice.cdc.password").orElseThrow());
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT VERSION()")) {
+            rs.next();
+            String version = rs.getString(1);
+            String connector = version.toLowerCase().contains("mariadb") ? MARIADB_CONNECTOR : MYSQL_CONNECTOR;
+            LOG.info("CDC source is {} {}: using {}", version.toLowerCase().contains("mariadb") ? "MariaDB" : "MySQL", version, connector);
+            pc.addOverrideProperty("sluice.cdc.connector-class", connector);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.sluice.ratings;
+
+import java.time.Clock;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.kafka.KafkaRecords;
+import io.sluice.kafka.Outbox;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+
+/** The beans routes/ratings-enrichment.yaml and routes/demo-ratings.yaml call. */
+public final class RatingsConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        ObjectMapper json = new ObjectMapper();
+        int maxBytes = Integer.parseInt(pc.resolveProperty("sluice.ratings.max-bytes").orElse("65536"));
+        context.getRegistry().bind("kafkaRecords", new KafkaRecords());
+        context.getRegistry().bind("ratingChecks", new RatingChecks(new RatingValidator(json, maxBytes)));
+        context.getRegistry().bind("outbox", new Outbox(json));
+        context.getRegistry().bind("outboxCollector", Outbox.collector());
+        context.getRegistry().bind("ratingsGenerator", new RatingsGenerator(
+                System.nanoTime(),
+                Integer.parseInt(pc.resolveProperty("sluice.generators.known-customers").orElse("20")),
+                Double.parseDouble(pc.resolveProperty("sluice.generators.unknown-user-share").orElse("0.05")),
+                Double.parseDouble(pc.resolveProperty("sluice.generators.test-channel-share").orElse("0.1")),
+                Clock.systemUTC()));
+    }
+}

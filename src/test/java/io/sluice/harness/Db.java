@@ -1,0 +1,63 @@
+package io.sluice.harness;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.sluice.devstack.DevStack;
+import io.sluice.devstack.DevStackConfig;
+
+/** SQL against the harness's MariaDB as the application account (DML only). */
+public final class Db {
+
+    private final DevStackConfig config;
+
+    public Db(DevStack stack) {
+        this.config = stack.config();
+    }
+
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(config.jdbcUrl(), config.accounts().appUser(), config.accounts().appPassword());
+    }
+
+    /** Inserts a customer and returns its generated id. */
+    public int insertCustomer(String first, String last, String email, String clubStatus) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO customers (first_name, last_name, email, gender, club_status) VALUES (?, ?, ?, 'Female', ?)",
+                Statement.RETURN_GENERATED_KEYS)) {
+            ps.setString(1, first);
+            ps.setString(2, last);
+            ps.setString(3, email);
+            ps.setString(4, clubStatus);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getInt(1);
+            }
+        }
+    }
+
+    public int update(String sql, Object... args) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    public List<Integer> customerIds() throws SQLException {
+        List<Integer> ids = new ArrayList<>();
+        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM customers")) {
+            while (rs.next()) {
+                ids.add(rs.getInt(1));
+            }
+        }
+        return ids;
+    }
+}

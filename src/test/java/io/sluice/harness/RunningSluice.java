@@ -1,0 +1,82 @@
+package io.sluice.harness;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.UUID;
+
+import io.sluice.Sluice;
+import io.sluice.devstack.DevStack;
+import io.sluice.devstack.Ports;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * Sluice as the jar runs it (same property files, same listeners), pointed at the harness's services, with
+ * topics, consumer groups and CDC state of its own so test classes do not see each other's records.
+ * Start, stop and start again on the same names to test restarts.
+ */
+public final class RunningSluice implements AutoCloseable {
+
+    private final Properties overrides;
+    private final String prefix;
+    private Main main;
+
+    private RunningSluice(Properties overrides, String prefix) {
+        this.overrides = overrides;
+        this.prefix = prefix;
+    }
+
+    /** @param name a short name for the test; topics become {@code <name>-<random>-<topic>} */
+    public static RunningSluice on(DevStack stack, String name) {
+        String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Properties p = SluiceStack.properties(stack);
+        p.setProperty("camel.management.port", Integer.toString(Ports.free()));
+        p.setProperty("sluice.generators.enabled", "false");
+        p.setProperty("sluice.devstack.data-dir", Path.of("target", "flow-tests", prefix).toAbsolutePath().toString());
+        p.setProperty("sluice.cdc.topic-prefix", prefix);
+        p.setProperty("sluice.cdc.server-id", Integer.toString(6000 + Math.floorMod(prefix.hashCode(), 3000)));
+        p.setProperty("sluice.ratings.topic", prefix + "-ratings");
+        p.setProperty("sluice.ratings.test-topic", prefix + "-ratings-test");
+        p.setProperty("sluice.ratings.enriched-topic", prefix + "-ratings-enriched");
+        p.setProperty("sluice.ratings.unmatched-topic", prefix + "-ratings-unmatched");
+        p.setProperty("sluice.ratings.dlq-topic", prefix + "-ratings-dlq");
+        p.setProperty("sluice.vip.topic", prefix + "-unhappy");
+        p.setProperty("sluice.ratings.group-id", prefix + "-ratings");
+        return new RunningSluice(p, prefix);
+    }
+
+    public RunningSluice with(String key, String value) {
+        overrides.setProperty(key, value);
+        return this;
+    }
+
+    public String property(String key) {
+        return overrides.getProperty(key);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public RunningSluice start() throws Exception {
+        main = Sluice.create("dev", overrides).main();
+        main.start();
+        return this;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public void stop() throws Exception {
+        if (main != null) {
+            main.stop();
+            main = null;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}
