@@ -7,14 +7,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.devstack.DevStack;
 import io.sluice.devstack.Ports;
+import io.sluice.harness.RunningSluice;
 import io.sluice.harness.SluiceStack;
-import org.apache.camel.main.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,19 +29,16 @@ class SluiceApplicationTest {
 
     @Test
     void healthIsUpAndNamesEveryDependency(DevStack stack) throws Exception {
-        int managementPort = Ports.free();
-        Properties overrides = SluiceStack.properties(stack);
-        overrides.setProperty("camel.management.port", Integer.toString(managementPort));
-        Main main = Sluice.create("dev", overrides).main();
-        main.start();
+        RunningSluice sluice = RunningSluice.on(stack, "app").start();
+        int managementPort = Integer.parseInt(sluice.property("camel.management.port"));
         try {
             URI health = URI.create("http://localhost:" + managementPort + "/observe/health");
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(health).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
                 JsonNode body = json.readTree(response.body());
                 assertThat(body.path("status").asText()).as(response.body()).isEqualTo("UP");
-                assertThat(checkIds(body)).contains("kafka", "database", "elasticsearch", "slack");
+                assertThat(checkIds(body)).contains("kafka", "database", "elasticsearch", "slack", "cdc", "customer-table");
             });
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
                     URI.create("http://localhost:" + managementPort + "/observe/metrics")).GET().build(),
@@ -50,28 +46,25 @@ class SluiceApplicationTest {
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body()).contains("jvm_memory_used_bytes");
         } finally {
-            main.stop();
+            sluice.stop();
         }
     }
 
     @Test
     void healthIsDownWhenADependencyDoesNotAnswer(DevStack stack) throws Exception {
-        int managementPort = Ports.free();
-        Properties overrides = SluiceStack.properties(stack);
-        overrides.setProperty("camel.management.port", Integer.toString(managementPort));
-        overrides.setProperty("sluice.elasticsearch.url", "http://localhost:" + Ports.free());
-        Main main = Sluice.create("dev", overrides).main();
-        main.start();
+        RunningSluice sluice = RunningSluice.on(stack, "app-down")
+                .with("sluice.elasticsearch.url", "http://localhost:" + Ports.free()).start();
+        int managementPort = Integer.parseInt(sluice.property("camel.management.port"));
         try {
             URI health = URI.create("http://localhost:" + managementPort + "/observe/health");
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 JsonNode body = json.readTree(http.send(HttpRequest.newBuilder(health).GET().build(),
                         HttpResponse.BodyHandlers.ofString()).body());
                 assertThat(body.path("status").asText()).isEqualTo("DOWN");
                 assertThat(downIds(body)).containsExactly("elasticsearch");
             });
         } finally {
-            main.stop();
+            sluice.stop();
         }
     }
 

@@ -14,7 +14,8 @@ import io.sluice.harness.RunningSluice;
 import io.sluice.harness.SluiceStack;
 import io.sluice.harness.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,13 +31,23 @@ class CdcRestartTest {
 
     private final ObjectMapper json = new ObjectMapper();
 
-    @Test
-    void changesMadeWhileStoppedArriveAndWaitingRatingsAreAllEnriched(DevStack stack) throws Exception {
+    /** The dev profile keeps Debezium's state in files, prod in Kafka topics; both must survive the restart. */
+    @ParameterizedTest(name = "CDC state in {0}")
+    @ValueSource(strings = {"files", "kafka"})
+    void changesMadeWhileStoppedArriveAndWaitingRatingsAreAllEnriched(String store, DevStack stack) throws Exception {
         Db db = new Db(stack);
-        int updated = db.insertCustomer("Rhea", "Restart", "rhea@example.com", "bronze");
+        int updated = db.insertCustomer("Rhea", "Restart", "rhea." + store + "@example.com", "bronze");
         int deleted = db.insertCustomer("Dag", "Gone", "dag@example.com", "gold");
         try (Topics topics = new Topics(stack)) {
-            RunningSluice sluice = RunningSluice.on(stack, "restart");
+            RunningSluice sluice = RunningSluice.on(stack, "restart-" + store)
+                    // and the connector is detected from the server rather than named
+                    .with("sluice.cdc.connector-class", "auto");
+            if (store.equals("kafka")) {
+                sluice.with("sluice.cdc.offset-storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore")
+                        .with("sluice.cdc.offset-topic", sluice.prefix() + "-cdc-offsets")
+                        .with("sluice.cdc.schema-history", "io.debezium.storage.kafka.history.KafkaSchemaHistory")
+                        .with("sluice.cdc.schema-history-topic", sluice.prefix() + "-cdc-history");
+            }
             String customers = sluice.prefix() + ".demo.CUSTOMERS";
             sluice.start();
             CustomerTable table = sluice.context().getRegistry().lookupByNameAndType("customerTable", CustomerTable.class);
@@ -45,7 +56,7 @@ class CdcRestartTest {
 
             // while Sluice is down
             int inserted = db.insertCustomer("Ivo", "Inserted", "ivo@example.com", "platinum");
-            db.update("UPDATE customers SET club_status = 'platinum', email = 'rhea.vip@example.com' WHERE id = ?", updated);
+            db.update("UPDATE customers SET club_status = 'platinum', email = ? WHERE id = ?", "rhea.vip." + store + "@example.com", updated);
             db.update("DELETE FROM customers WHERE id = ?", deleted);
             List<Integer> known = db.customerIds();
             int ratings = 300;
@@ -60,7 +71,7 @@ class CdcRestartTest {
                 List<ConsumerRecord<String, String>> changes = topics.readUntil(customers, Duration.ofSeconds(60), rs -> {
                     Map<String, String> latest = latest(rs);
                     return latest.containsKey(Integer.toString(inserted))
-                            && latest.get(Integer.toString(updated)) != null && latest.get(Integer.toString(updated)).contains("rhea.vip")
+                            && latest.get(Integer.toString(updated)) != null && latest.get(Integer.toString(updated)).contains("rhea.vip." + store)
                             && rs.stream().anyMatch(r -> r.key().equals(Integer.toString(deleted)) && r.value() == null);
                 });
                 Map<String, String> latest = latest(changes);
@@ -73,7 +84,7 @@ class CdcRestartTest {
                 assertThat(topics.readAll(sluice.property("sluice.ratings.unmatched-topic"))).isEmpty();
                 JsonNode first = json.readTree(enriched.stream().filter(r -> r.key().equals("1001")).findFirst().orElseThrow().value());
                 assertThat(first.path("club_status").asText()).isEqualTo("platinum");
-                assertThat(first.path("email").asText()).isEqualTo("rhea.vip@example.com");
+                assertThat(first.path("email").asText()).isEqualTo("rhea.vip." + store + "@example.com");
             } finally {
                 sluice.stop();
             }
