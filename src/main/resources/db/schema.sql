@@ -13,25 +13,29 @@ CREATE TABLE IF NOT EXISTS customers (
   update_ts   TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
 );
 
--- loan requests as they arrive on Kafka `loan_request`; loan_id is the idempotency key
+-- loan requests as they arrive on Kafka `loan_request`; (cust_ids, loan_id) is the idempotency key
 CREATE TABLE IF NOT EXISTS loanrequest (
-  loan_id     VARCHAR(64)  NOT NULL PRIMARY KEY,
   cust_ids    INT          NOT NULL,
+  loan_id     VARCHAR(64)  NOT NULL,
   loan_amount INT          NOT NULL,
   first_name  VARCHAR(50),
   last_name   VARCHAR(50),
   country     VARCHAR(64),
   phone       VARCHAR(32),
-  received_ts TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP
+  received_ts TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (cust_ids, loan_id)
 );
 
--- approved loans; one row per (cust_ids, loan_id) however often the approval arrives
+-- approved loans; one row per (cust_ids, loan_id) however often the approval arrives.
+-- published_ts is set once the row is on Kafka `disbursement`: a repeated approval re-publishes only a row
+-- whose publication a crash interrupted
 CREATE TABLE IF NOT EXISTS loan_disburse (
   cust_ids     INT          NOT NULL,
   loan_id      VARCHAR(64)  NOT NULL,
   loan_amount  INT          NOT NULL,
   monthly_inst INT          NOT NULL,
   approved_ts  TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  published_ts TIMESTAMP    NULL,
   PRIMARY KEY (cust_ids, loan_id)
 );
 

@@ -41,6 +41,15 @@ public final class Topics implements AutoCloseable {
         }
     }
 
+    /** Without waiting for the acknowledgement; {@link #flush()} waits for all of them. */
+    public void sendAsync(String topic, String key, String value) {
+        producer.send(new ProducerRecord<>(topic, key, value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
     public void send(String topic, String key, String value) {
         send(topic, key, value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

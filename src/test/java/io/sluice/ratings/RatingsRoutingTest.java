@@ -55,7 +55,7 @@ class RatingsRoutingTest {
                 int user = unknown ? 90_000 + random.nextInt(100) : known.get(random.nextInt(known.size()));
                 int stars = 1 + random.nextInt(5);
                 String channel = channels[random.nextInt(channels.length)];
-                topics.send(in, Long.toString(ratingId), json.writeValueAsString(Map.of(
+                topics.sendAsync(in, Long.toString(ratingId), json.writeValueAsString(Map.of(
                         "rating_id", ratingId, "user_id", user, "stars", stars, "route_id", 7,
                         "rating_time", 1_528_800_546_808L + i, "channel", channel, "message", "msg " + i)));
                 if (channel.toLowerCase().contains("test")) {
@@ -76,6 +76,7 @@ class RatingsRoutingTest {
                 topics.send(in, "bad-" + b, bad.get(b));
             }
 
+            topics.flush();
             sluice.start();
             long expectedEnriched = expectedTopic.values().stream().filter("enriched"::equals).count();
             List<ConsumerRecord<String, String>> enriched = topics.readUntil(sluice.property("sluice.ratings.enriched-topic"),
