@@ -21,9 +21,10 @@ public final class KafkaRecords {
 
     public void unwrap(Exchange exchange) {
         Message current = exchange.getMessage();
-        Exchange record = current.getBody(Exchange.class);
-        if (record == null) {
-            return; // already a plain record (e.g. a non-batching consumer)
+        Object body = current.getBody();
+        if (!(body instanceof Exchange record)) {
+            current.setHeader(ORIGINAL_VALUE, body); // already a plain record (a non-batching consumer)
+            return;
         }
         Message in = record.getMessage();
         current.setHeader(KafkaConstants.TOPIC, in.getHeader(KafkaConstants.TOPIC));

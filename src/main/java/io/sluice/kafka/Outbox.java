@@ -23,12 +23,12 @@ import org.apache.camel.support.DefaultMessage;
 public final class Outbox {
 
     static final String PROPERTY = "sluiceOutbox";
-    /** Header with the reason a record is refused. */
-    public static final String REASON = "sluiceRejected";
     private final ObjectMapper json;
+    private final DeadLetters deadLetters;
 
     public Outbox(ObjectMapper json) {
         this.json = json;
+        this.deadLetters = new DeadLetters(json);
     }
 
     /** Writes the body (a Map) as JSON to {@code topic}, keyed by the body's {@code keyField}. */
@@ -50,21 +50,11 @@ public final class Outbox {
         add(exchange, topic, key(body, keyField), json.writeValueAsBytes(projected));
     }
 
-    /**
-     * Dead-letters the record the exchange came from: its original bytes (as text when they are UTF-8),
-     * where it came from and why it was refused (header {@value #REASON}). Keyed like the original.
-     */
+    /** Dead-letters the record the exchange came from (see {@link DeadLetters}), keyed like the original. */
     public void deadLetter(Exchange exchange, String topic) throws JsonProcessingException {
         Message in = exchange.getMessage();
-        String reason = in.getHeader(REASON, "unknown", String.class);
-        byte[] original = in.getHeader(KafkaRecords.ORIGINAL_VALUE, byte[].class);
-        Map<String, Object> letter = new LinkedHashMap<>();
-        letter.put("reason", reason);
-        letter.put("source", in.getHeader(KafkaConstants.TOPIC) + "-" + in.getHeader(KafkaConstants.PARTITION)
-                + "@" + in.getHeader(KafkaConstants.OFFSET));
-        letter.put("payload", original == null ? null : KafkaRecords.text(original));
         Object key = in.getHeader(KafkaConstants.KEY);
-        add(exchange, topic, key == null ? null : key.toString(), json.writeValueAsBytes(letter));
+        add(exchange, topic, key == null ? null : key.toString(), deadLetters.letter(in));
     }
 
     private static String key(Map<?, ?> body, String keyField) {

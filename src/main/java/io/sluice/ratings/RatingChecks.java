@@ -9,7 +9,7 @@ import org.apache.camel.Message;
  */
 public final class RatingChecks {
 
-    public static final String REJECTED = io.sluice.kafka.Outbox.REASON;
+    public static final String REJECTED = io.sluice.kafka.DeadLetters.REASON;
     private final RatingValidator validator;
 
     public RatingChecks(RatingValidator validator) {

@@ -42,6 +42,12 @@ public final class RunningSluice implements AutoCloseable {
         p.setProperty("sluice.ratings.dlq-topic", prefix + "-ratings-dlq");
         p.setProperty("sluice.vip.topic", prefix + "-unhappy");
         p.setProperty("sluice.ratings.group-id", prefix + "-ratings");
+        p.setProperty("sluice.loans.request-topic", prefix + "-loan-request");
+        p.setProperty("sluice.loans.approval-topic", prefix + "-loan-approval");
+        p.setProperty("sluice.loans.disbursement-topic", prefix + "-disbursement");
+        p.setProperty("sluice.loans.dlq-topic", prefix + "-loan-dlq");
+        p.setProperty("sluice.loans.group-id", prefix + "-loans");
+        p.setProperty("sluice.http.port", Integer.toString(Ports.free()));
         return new RunningSluice(p, prefix);
     }
 

@@ -1,0 +1,42 @@
+package io.sluice.kafka;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.kafka.KafkaConstants;
+
+/**
+ * The dead letter every flow writes: {@code {"reason","source","payload"}} — why the record was refused, where it
+ * came from (topic-partition@offset) and its original bytes (text when UTF-8, else base64), keyed like the
+ * original so it can be found.
+ */
+public final class DeadLetters {
+
+    /** Header with the reason a record is refused. */
+    public static final String REASON = "sluiceRejected";
+    private final ObjectMapper json;
+
+    public DeadLetters(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public byte[] letter(Message in) throws JsonProcessingException {
+        byte[] original = in.getHeader(KafkaRecords.ORIGINAL_VALUE, byte[].class);
+        Map<String, Object> letter = new LinkedHashMap<>();
+        letter.put("reason", in.getHeader(REASON, "unknown", String.class));
+        letter.put("source", in.getHeader(KafkaConstants.TOPIC) + "-" + in.getHeader(KafkaConstants.PARTITION)
+                + "@" + in.getHeader(KafkaConstants.OFFSET));
+        letter.put("payload", original == null ? null : KafkaRecords.text(original));
+        return json.writeValueAsBytes(letter);
+    }
+
+    /** Route step for a single-record route: the body becomes the letter, ready for a Kafka endpoint. */
+    public void toLetter(Exchange exchange) throws JsonProcessingException {
+        Message m = exchange.getMessage();
+        m.setBody(letter(m));
+    }
+}

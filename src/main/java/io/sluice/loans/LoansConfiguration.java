@@ -1,0 +1,29 @@
+package io.sluice.loans;
+
+import java.math.BigDecimal;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.kafka.DeadLetters;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+
+/** The beans routes/loan-requests.yaml and routes/loan-approvals.yaml call. */
+public final class LoansConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) {
+        PropertiesComponent pc = context.getPropertiesComponent();
+        ObjectMapper json = new ObjectMapper();
+        Installment installment = new Installment(
+                new BigDecimal(pc.resolveProperty("sluice.loans.interest-factor").orElse("1.17")),
+                Integer.parseInt(pc.resolveProperty("sluice.loans.months").orElse("12")));
+        context.getRegistry().bind("loanChecks", new LoanChecks(json));
+        context.getRegistry().bind("loanApprovals", new LoanApprovals(
+                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), installment));
+        context.getRegistry().bind("deadLetters", new DeadLetters(json));
+        context.getRegistry().bind("loanRequestsGenerator", new LoanRequestsGenerator(System.nanoTime()));
+    }
+}
