@@ -28,6 +28,8 @@ final class StartupBanner {
         lines.put("Slack" + where, embedded
                 ? pc.resolveProperty("sluice.devstack.slack.url").orElse("-") + "  (GET /messages)"
                 : "configured by sluice.slack.*");
+        lines.put("HTTP API", "http://localhost:" + pc.resolveProperty("sluice.http.port").orElse("8080")
+                + "/api/loans/{custId}/{loanId}/approval (POST)");
         int mgmt = Integer.parseInt(pc.resolveProperty("camel.management.port").orElse("9876"));
         lines.put("Health", "http://localhost:" + mgmt + pc.resolveProperty("camel.management.healthPath").orElse("/observe/health"));
         lines.put("Metrics", "http://localhost:" + mgmt + pc.resolveProperty("camel.metrics.path").orElse("/observe/metrics"));
