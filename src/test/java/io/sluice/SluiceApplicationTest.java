@@ -68,6 +68,25 @@ class SluiceApplicationTest {
         }
     }
 
+    /** A failed Debezium engine leaves the Camel route "started"; health must still say CDC is down. */
+    @Test
+    void healthIsDownNamingCdcWhenTheDebeziumEngineFails(DevStack stack) throws Exception {
+        RunningSluice sluice = RunningSluice.on(stack, "app-cdc-down").with("sluice.cdc.password", "wrong").start();
+        int managementPort = Integer.parseInt(sluice.property("camel.management.port"));
+        try {
+            URI health = URI.create("http://localhost:" + managementPort + "/observe/health");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode body = json.readTree(http.send(HttpRequest.newBuilder(health).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(body.path("status").asText()).isEqualTo("DOWN");
+                assertThat(downIds(body)).contains("cdc");
+            });
+            assertThat(sluice.context().getRouteController().getRouteStatus("customer-cdc").isStarted()).isTrue();
+        } finally {
+            sluice.stop();
+        }
+    }
+
     private static List<String> checkIds(JsonNode health) {
         List<String> ids = new ArrayList<>();
         health.path("checks").forEach(c -> ids.add(c.path("name").asText()));
