@@ -30,18 +30,14 @@ class SluiceApplicationTest {
     @Test
     void healthIsUpAndNamesEveryDependency(DevStack stack) throws Exception {
         RunningSluice sluice = RunningSluice.on(stack, "app").start();
-        int managementPort = Integer.parseInt(sluice.property("camel.management.port"));
         try {
-            URI health = URI.create("http://localhost:" + managementPort + "/observe/health");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(health).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                JsonNode body = json.readTree(response.body());
-                assertThat(body.path("status").asText()).as(response.body()).isEqualTo("UP");
+                JsonNode body = health(sluice);
+                assertThat(body.path("status").asText()).as(body.toString()).isEqualTo("UP");
                 assertThat(checkIds(body)).contains("kafka", "database", "elasticsearch", "slack", "cdc", "customer-table");
             });
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + managementPort + "/observe/metrics")).GET().build(),
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                    + sluice.property("camel.management.port") + "/observe/metrics")).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body()).contains("jvm_memory_used_bytes");
@@ -54,12 +50,9 @@ class SluiceApplicationTest {
     void healthIsDownWhenADependencyDoesNotAnswer(DevStack stack) throws Exception {
         RunningSluice sluice = RunningSluice.on(stack, "app-down")
                 .with("sluice.elasticsearch.url", "http://localhost:" + Ports.free()).start();
-        int managementPort = Integer.parseInt(sluice.property("camel.management.port"));
         try {
-            URI health = URI.create("http://localhost:" + managementPort + "/observe/health");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                JsonNode body = json.readTree(http.send(HttpRequest.newBuilder(health).GET().build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
+                JsonNode body = health(sluice);
                 assertThat(body.path("status").asText()).isEqualTo("DOWN");
                 assertThat(downIds(body)).containsExactly("elasticsearch");
             });
@@ -72,12 +65,9 @@ class SluiceApplicationTest {
     @Test
     void healthIsDownNamingCdcWhenTheDebeziumEngineFails(DevStack stack) throws Exception {
         RunningSluice sluice = RunningSluice.on(stack, "app-cdc-down").with("sluice.cdc.password", "wrong").start();
-        int managementPort = Integer.parseInt(sluice.property("camel.management.port"));
         try {
-            URI health = URI.create("http://localhost:" + managementPort + "/observe/health");
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                JsonNode body = json.readTree(http.send(HttpRequest.newBuilder(health).GET().build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
+                JsonNode body = health(sluice);
                 assertThat(body.path("status").asText()).isEqualTo("DOWN");
                 assertThat(downIds(body)).contains("cdc");
             });
@@ -85,6 +75,11 @@ class SluiceApplicationTest {
         } finally {
             sluice.stop();
         }
+    }
+
+    private JsonNode health(RunningSluice sluice) throws Exception {
+        URI uri = URI.create("http://localhost:" + sluice.property("camel.management.port") + "/observe/health");
+        return json.readTree(http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     private static List<String> checkIds(JsonNode health) {

@@ -7,9 +7,9 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 
+import io.sluice.ops.HealthChecks;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.apache.camel.spi.CamelEvent;
@@ -34,7 +34,7 @@ public final class CustomersConfiguration implements CamelConfiguration {
         context.getRegistry().bind("cdcProgress", cdc);
         if (cdcEnabled) {
             chooseConnector(pc);
-            register(context, cdc);
+            HealthChecks.register(context, cdc);
         }
 
         List<String> gated = Arrays.stream(pc.resolveProperty("sluice.customers.gated-routes").orElse("").split(","))
@@ -46,7 +46,7 @@ public final class CustomersConfiguration implements CamelConfiguration {
                 cdcEnabled ? cdc::snapshotDelivered : () -> true);
         context.getRegistry().bind("customerTable", table);
         context.addService(table, true, true);
-        register(context, table.healthCheck());
+        HealthChecks.register(context, table.healthCheck());
         context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
@@ -55,16 +55,6 @@ public final class CustomersConfiguration implements CamelConfiguration {
                 }
             }
         });
-    }
-
-    private static void register(CamelContext context, org.apache.camel.health.HealthCheck check) {
-        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
-        if (registry != null) {
-            if (check instanceof org.apache.camel.CamelContextAware aware) {
-                aware.setCamelContext(context);
-            }
-            registry.register(check);
-        }
     }
 
     /** MariaDB needs Debezium's MariaDB connector (GTIDs differ); "auto" asks the server which it is. */

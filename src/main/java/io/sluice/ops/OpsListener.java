@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -41,13 +40,13 @@ public final class OpsListener extends MainListenerSupport {
         pc.resolveProperty("sluice.kafka.brokers").ifPresent(brokers -> {
             DependencyHealthChecks.KafkaCheck check = new DependencyHealthChecks.KafkaCheck(brokers);
             closeables.add(check);
-            register(registry, context, check);
+            HealthChecks.register(context, check);
         });
-        register(registry, context, new DependencyHealthChecks.DatabaseCheck(context, "dataSource"));
+        HealthChecks.register(context, new DependencyHealthChecks.DatabaseCheck(context, "dataSource"));
         nonBlank(pc, "sluice.elasticsearch.url").ifPresent(url ->
-                register(registry, context, new DependencyHealthChecks.HttpCheck("elasticsearch", url)));
+                HealthChecks.register(context, new DependencyHealthChecks.HttpCheck("elasticsearch", url)));
         nonBlank(pc, "sluice.slack.health-url").ifPresent(url ->
-                register(registry, context, new DependencyHealthChecks.HttpCheck("slack", url)));
+                HealthChecks.register(context, new DependencyHealthChecks.HttpCheck("slack", url)));
     }
 
     @Override
@@ -67,12 +66,6 @@ public final class OpsListener extends MainListenerSupport {
         closeables.clear();
     }
 
-    private static void register(HealthCheckRegistry registry, CamelContext context, HealthCheck check) {
-        if (check instanceof org.apache.camel.CamelContextAware aware) {
-            aware.setCamelContext(context);
-        }
-        registry.register(check);
-    }
 
     private static Optional<String> nonBlank(PropertiesComponent pc, String name) {
         return pc.resolveProperty(name).filter(v -> !v.isBlank());
