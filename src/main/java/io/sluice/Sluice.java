@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.sluice.ops.OpsListener;
 import org.apache.camel.main.Main;
@@ -62,13 +64,29 @@ public final class Sluice {
 
     /** A clash or misconfiguration the user can fix gets one line; anything else the whole trace. */
     private static void reportStartFailure(Throwable e) {
+        String line = explain(e);
+        if (line != null) {
+            System.err.println("Sluice could not start: " + line);
+        } else {
+            e.printStackTrace();
+        }
+    }
+
+    private static final Pattern MISSING_COMPONENT = Pattern.compile(
+            "(?:No component found with scheme: |No endpoint could be found for: )([A-Za-z0-9+.-]+)");
+
+    /** The one line for a start-up failure the user can fix, or null when the stack trace is the better help. */
+    static String explain(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof StartupProblem) {
-                System.err.println("Sluice could not start: " + t.getMessage());
-                return;
+                return t.getMessage();
+            }
+            Matcher m = MISSING_COMPONENT.matcher(String.valueOf(t.getMessage()));
+            if (m.find()) {
+                return io.sluice.sinks.SinkComponents.missing(m.group(1).replaceAll(":.*$", ""));
             }
         }
-        e.printStackTrace();
+        return null;
     }
 
     /**

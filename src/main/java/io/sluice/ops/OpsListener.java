@@ -24,6 +24,7 @@ public final class OpsListener extends MainListenerSupport {
     @Override
     public void afterConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
+        io.sluice.sinks.SinkComponents.check(context);
         PropertiesComponent pc = context.getPropertiesComponent();
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
         if (registry == null) {
