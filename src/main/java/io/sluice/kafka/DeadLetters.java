@@ -5,6 +5,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.ops.FlowMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -19,12 +20,15 @@ public final class DeadLetters {
     /** Header with the reason a record is refused. */
     public static final String REASON = "sluiceRejected";
     private final ObjectMapper json;
+    private final FlowMetrics metrics;
 
-    public DeadLetters(ObjectMapper json) {
+    public DeadLetters(ObjectMapper json, FlowMetrics metrics) {
         this.json = json;
+        this.metrics = metrics;
     }
 
     public byte[] letter(Message in) throws JsonProcessingException {
+        metrics.deadLettered(in.getHeader(KafkaConstants.TOPIC));
         byte[] original = in.getHeader(KafkaRecords.ORIGINAL_VALUE, byte[].class);
         Map<String, Object> letter = new LinkedHashMap<>();
         letter.put("reason", in.getHeader(REASON, "unknown", String.class));

@@ -6,6 +6,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
+import io.sluice.ops.FlowMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -18,12 +19,18 @@ import org.apache.camel.component.kafka.KafkaConstants;
 public final class KafkaRecords {
 
     public static final String ORIGINAL_VALUE = "sluiceOriginalValue";
+    private final FlowMetrics metrics;
+
+    public KafkaRecords(FlowMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     public void unwrap(Exchange exchange) {
         Message current = exchange.getMessage();
         Object body = current.getBody();
         if (!(body instanceof Exchange record)) {
             current.setHeader(ORIGINAL_VALUE, body); // already a plain record (a non-batching consumer)
+            metrics.in(current.getHeader(KafkaConstants.TOPIC));
             return;
         }
         Message in = record.getMessage();
@@ -34,6 +41,7 @@ public final class KafkaRecords {
         Object value = in.getBody();
         current.setHeader(ORIGINAL_VALUE, value);
         current.setBody(value);
+        metrics.in(in.getHeader(KafkaConstants.TOPIC));
     }
 
     /** The bytes as text when they are valid UTF-8, else as base64 (so a dead letter is always valid JSON). */

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.ops.FlowMetrics;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -25,10 +26,12 @@ public final class Outbox {
     static final String PROPERTY = "sluiceOutbox";
     private final ObjectMapper json;
     private final DeadLetters deadLetters;
+    private final FlowMetrics metrics;
 
-    public Outbox(ObjectMapper json) {
+    public Outbox(ObjectMapper json, FlowMetrics metrics) {
         this.json = json;
-        this.deadLetters = new DeadLetters(json);
+        this.deadLetters = new DeadLetters(json, metrics);
+        this.metrics = metrics;
     }
 
     /** Writes the body (a Map) as JSON to {@code topic}, keyed by the body's {@code keyField}. */
@@ -62,7 +65,8 @@ public final class Outbox {
         return key == null ? null : key.toString();
     }
 
-    private static void add(Exchange exchange, String topic, String key, byte[] value) {
+    private void add(Exchange exchange, String topic, String key, byte[] value) {
+        metrics.out(topic);
         Message record = new DefaultMessage(exchange.getContext());
         record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
         if (key != null) {

@@ -23,7 +23,7 @@ public final class LoansConfiguration implements CamelConfiguration {
         context.getRegistry().bind("loanChecks", new LoanChecks(json));
         context.getRegistry().bind("loanApprovals", new LoanApprovals(
                 () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), installment));
-        context.getRegistry().bind("deadLetters", new DeadLetters(json));
+        context.getRegistry().bind("deadLetters", new DeadLetters(json, io.sluice.ops.FlowMetrics.of(context)));
         context.getRegistry().bind("loanRequestsGenerator", new LoanRequestsGenerator(System.nanoTime()));
     }
 }

@@ -113,6 +113,14 @@ class RatingsRoutingTest {
             assertThat(one.path("customer_id").asInt()).isEqualTo(one.path("user_id").asInt());
             assertThat(one.path("club_status").asText()).isEqualTo(clubOf.get(one.path("user_id").asText()));
             assertThat(one.path("full_name").asText()).isEqualTo(one.path("first_name").asText() + " " + one.path("last_name").asText());
+            // the per-flow counters on /observe/metrics say the same
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + sluice.property("camel.management.port") + "/observe/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("sluice_records_in_total{topic=\"" + in + "\"} " + (valid + bad.size()) + ".0");
+            assertThat(metrics).contains("sluice_dead_letters_total{topic=\"" + in + "\"} " + bad.size() + ".0");
+            assertThat(metrics).contains("sluice_records_out_total{topic=\"" + sluice.property("sluice.vip.topic") + "\"} "
+                    + keys(unhappy).size() + ".0");
             System.out.println("FIGURE routing in=" + (valid + bad.size()) + " enriched=" + keys(enriched).size()
                     + " test=" + keys(test).size() + " unmatched=" + keys(unmatched).size() + " dlq=" + dlq.size()
                     + " unhappy=" + keys(unhappy).size());

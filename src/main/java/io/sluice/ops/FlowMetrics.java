@@ -1,0 +1,61 @@
+package io.sluice.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+
+/**
+ * Per-flow record counters on /observe/metrics: {@code sluice_records_in_total{topic}} (read from a flow's input
+ * topic), {@code sluice_records_out_total{topic}} (written to an output topic) and
+ * {@code sluice_dead_letters_total{topic}} (records of that input topic refused). The Prometheus registry
+ * comes from camel-observability-services and is looked up when first needed.
+ */
+public final class FlowMetrics {
+
+    static final String BEAN = "flowMetrics";
+    private final CamelContext context;
+    private volatile MeterRegistry registry;
+
+    private FlowMetrics(CamelContext context) {
+        this.context = context;
+    }
+
+    /** The one instance of this context, bound on first use. */
+    public static synchronized FlowMetrics of(CamelContext context) {
+        FlowMetrics existing = context.getRegistry().lookupByNameAndType(BEAN, FlowMetrics.class);
+        if (existing != null) {
+            return existing;
+        }
+        FlowMetrics created = new FlowMetrics(context);
+        context.getRegistry().bind(BEAN, created);
+        return created;
+    }
+
+    public void in(Object topic) {
+        count("sluice.records.in", "records read from a flow's input topic", topic);
+    }
+
+    public void out(Object topic) {
+        count("sluice.records.out", "records written to an output topic", topic);
+    }
+
+    public void deadLettered(Object sourceTopic) {
+        count("sluice.dead.letters", "records refused and dead-lettered, by the topic they came from", sourceTopic);
+    }
+
+    private void count(String name, String description, Object topic) {
+        MeterRegistry r = registry();
+        if (r != null) {
+            Counter.builder(name).description(description).tag("topic", String.valueOf(topic)).register(r).increment();
+        }
+    }
+
+    private MeterRegistry registry() {
+        MeterRegistry r = registry;
+        if (r == null) {
+            r = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+            registry = r;
+        }
+        return r;
+    }
+}
