@@ -15,6 +15,8 @@ public final class FlowMetrics {
     static final String BEAN = "flowMetrics";
     private final CamelContext context;
     private volatile MeterRegistry registry;
+    private final java.util.Map<String, Double> lastIn = new java.util.HashMap<>();
+    private long lastProgressAt;
 
     private FlowMetrics(CamelContext context) {
         this.context = context;
@@ -48,6 +50,33 @@ public final class FlowMetrics {
         if (r != null) {
             Counter.builder(name).description(description).tag("topic", String.valueOf(topic)).register(r).increment();
         }
+    }
+
+    /**
+     * One line per input topic that moved since the last call: records read, written and dead-lettered per
+     * second; null when nothing moved, so an idle Sluice logs nothing.
+     */
+    public synchronized String progress() {
+        MeterRegistry r = registry();
+        long now = System.nanoTime();
+        if (r == null) {
+            return null;
+        }
+        double seconds = lastProgressAt == 0 ? 0 : (now - lastProgressAt) / 1e9;
+        lastProgressAt = now;
+        StringBuilder lines = new StringBuilder();
+        for (Counter c : r.find("sluice.records.in").counters()) {
+            String topic = c.getId().getTag("topic");
+            double total = c.count();
+            double before = lastIn.getOrDefault(topic, 0.0);
+            lastIn.put(topic, total);
+            if (total > before && seconds > 0) {
+                Counter dead = r.find("sluice.dead.letters").tag("topic", topic).counter();
+                lines.append(String.format("%n  %-32s %8.1f records/s in, %,.0f read, %,.0f dead-lettered",
+                        topic, (total - before) / seconds, total, dead == null ? 0.0 : dead.count()));
+            }
+        }
+        return lines.isEmpty() ? null : "Progress:" + lines;
     }
 
     private MeterRegistry registry() {

@@ -127,6 +127,35 @@ class RatingsRoutingTest {
         }
     }
 
+    /**
+     * A steady trickle never leaves a poll empty, which is when a batch consumer hands over an incomplete
+     * batch by default; the batching interval must bound the wait instead.
+     */
+    @Test
+    void aSteadyTrickleIsEnrichedWithoutWaitingForAFullBatch(DevStack stack) throws Exception {
+        try (Topics topics = new Topics(stack); RunningSluice sluice = RunningSluice.on(stack, "trickle").start()) {
+            String in = sluice.property("sluice.ratings.topic");
+            java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread producer = new Thread(() -> {
+                for (long i = 0; go.get(); i++) {
+                    topics.send(in, null, "{\"rating_id\":" + (880_000 + i) + ",\"user_id\":3,\"stars\":5,\"channel\":\"web\"}");
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // ~50 records/s, the pace under test
+                }
+            });
+            producer.start();
+            try {
+                long t0 = System.nanoTime();
+                topics.readUntil(sluice.property("sluice.ratings.enriched-topic"), Duration.ofSeconds(30), rs -> rs.size() >= 10);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                System.out.println("FIGURE trickle-first-10-enriched-ms=" + ms);
+                assertThat(ms).as("ms until 10 trickled ratings were enriched").isLessThan(10_000);
+            } finally {
+                go.set(false);
+                producer.join();
+            }
+        }
+    }
+
     private static void record(Map<Long, List<String>> landed, List<ConsumerRecord<String, String>> records, String where) {
         for (String key : keys(records)) {
             landed.computeIfAbsent(Long.valueOf(key), k -> new ArrayList<>()).add(where);
