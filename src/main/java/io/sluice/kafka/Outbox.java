@@ -28,9 +28,9 @@ public final class Outbox {
     private final DeadLetters deadLetters;
     private final FlowMetrics metrics;
 
-    public Outbox(ObjectMapper json, FlowMetrics metrics) {
+    public Outbox(ObjectMapper json, DeadLetters deadLetters, FlowMetrics metrics) {
         this.json = json;
-        this.deadLetters = new DeadLetters(json, metrics);
+        this.deadLetters = deadLetters;
         this.metrics = metrics;
     }
 

@@ -5,7 +5,6 @@ import java.math.BigDecimal;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.kafka.DeadLetters;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
@@ -23,7 +22,6 @@ public final class LoansConfiguration implements CamelConfiguration {
         context.getRegistry().bind("loanChecks", new LoanChecks(json));
         context.getRegistry().bind("loanApprovals", new LoanApprovals(
                 () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), installment));
-        context.getRegistry().bind("deadLetters", new DeadLetters(json, io.sluice.ops.FlowMetrics.of(context)));
         context.getRegistry().bind("loanRequestsGenerator", new LoanRequestsGenerator(System.nanoTime()));
     }
 }

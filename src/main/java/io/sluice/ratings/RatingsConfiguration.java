@@ -3,14 +3,11 @@ package io.sluice.ratings;
 import java.time.Clock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.kafka.KafkaRecords;
-import io.sluice.kafka.Outbox;
-import io.sluice.ops.FlowMetrics;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 
-/** The beans routes/ratings-enrichment.yaml and routes/demo-ratings.yaml call. */
+/** The ratings beans routes/ratings-enrichment.yaml and routes/demo-ratings.yaml call (the shared steps: KafkaStepsConfiguration). */
 public final class RatingsConfiguration implements CamelConfiguration {
 
     @Override
@@ -18,11 +15,7 @@ public final class RatingsConfiguration implements CamelConfiguration {
         PropertiesComponent pc = context.getPropertiesComponent();
         ObjectMapper json = new ObjectMapper();
         int maxBytes = Integer.parseInt(pc.resolveProperty("sluice.ratings.max-bytes").orElse("65536"));
-        FlowMetrics metrics = FlowMetrics.of(context);
-        context.getRegistry().bind("kafkaRecords", new KafkaRecords(metrics));
         context.getRegistry().bind("ratingChecks", new RatingChecks(new RatingValidator(json, maxBytes)));
-        context.getRegistry().bind("outbox", new Outbox(json, metrics));
-        context.getRegistry().bind("outboxCollector", Outbox.collector());
         context.getRegistry().bind("ratingsGenerator", new RatingsGenerator(
                 System.nanoTime(),
                 Integer.parseInt(pc.resolveProperty("sluice.generators.known-customers").orElse("20")),

@@ -1,0 +1,24 @@
+package io.sluice.kafka;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.ops.FlowMetrics;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+
+/**
+ * The record-handling steps every Kafka flow's routes share: {@code kafkaRecords} (unwrap a record),
+ * {@code deadLetters} (one letter shape for all flows), {@code outbox} and {@code outboxCollector} (batch outputs).
+ */
+public final class KafkaStepsConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) {
+        ObjectMapper json = new ObjectMapper();
+        FlowMetrics metrics = FlowMetrics.of(context);
+        DeadLetters deadLetters = new DeadLetters(json, metrics);
+        context.getRegistry().bind("kafkaRecords", new KafkaRecords(metrics));
+        context.getRegistry().bind("deadLetters", deadLetters);
+        context.getRegistry().bind("outbox", new Outbox(json, deadLetters, metrics));
+        context.getRegistry().bind("outboxCollector", Outbox.collector());
+    }
+}
