@@ -55,7 +55,8 @@ public final class DevStack implements AutoCloseable {
 
     private void startAll() throws Exception {
         long t0 = System.nanoTime();
-        // servers an earlier Sluice left behind when it was killed -9 still hold their ports and locks
+        // servers an earlier Sluice left behind when it was killed -9 still hold their ports and locks: stopped
+        // here, once, before the port checks (the services' start methods rely on it)
         EmbeddedMariaDb.stopLeftover(config.dataDir().resolve("mariadb"));
         EmbeddedElasticsearch.stopLeftover(config.dataDir().resolve("elasticsearch"));
         // all clashes reported before anything starts

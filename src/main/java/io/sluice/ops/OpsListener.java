@@ -67,7 +67,6 @@ public final class OpsListener extends MainListenerSupport {
         closeables.clear();
     }
 
-
     private static Optional<String> nonBlank(PropertiesComponent pc, String name) {
         return pc.resolveProperty(name).filter(v -> !v.isBlank());
     }

