@@ -5,11 +5,15 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import io.sluice.ops.FlowMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 
 /**
  * Route step for batch consumers: a batch arrives as a list of exchanges, one per Kafka record; the splitter
@@ -19,6 +23,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 public final class KafkaRecords {
 
     public static final String ORIGINAL_VALUE = "sluiceOriginalValue";
+    static final String BATCH = "sluiceBatch";
     private final FlowMetrics metrics;
 
     public KafkaRecords(FlowMetrics metrics) {
@@ -42,6 +47,51 @@ public final class KafkaRecords {
         current.setHeader(ORIGINAL_VALUE, value);
         current.setBody(value);
         metrics.in(in.getHeader(KafkaConstants.TOPIC));
+    }
+
+    /** First step of a batch route whose body will change: keeps the batch's records for {@link #commit}. */
+    public void keepBatch(Exchange exchange) {
+        exchange.setProperty(BATCH, exchange.getMessage().getBody(List.class));
+    }
+
+    /**
+     * Last step of every Kafka route (consumers run with {@code allowManualCommit=true}): commits the offsets of
+     * what this exchange consumed, now that its work is done — one record, or for a batch the highest offset
+     * of each partition. camel-kafka itself commits nothing when auto-commit is off (it only would with
+     * auto-commit on, which also commits a failed batch when the consumer closes).
+     */
+    public void commit(Exchange exchange) {
+        List<?> batch = exchange.getProperty(BATCH, List.class);
+        if (batch == null && exchange.getMessage().getBody() instanceof List<?> list
+                && !list.isEmpty() && list.get(0) instanceof Exchange) {
+            batch = list;
+        }
+        if (batch == null) {
+            KafkaManualCommit single = exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (single != null) {
+                single.commit();
+            }
+            return;
+        }
+        Map<String, Message> lastOfPartition = new LinkedHashMap<>();
+        for (Object item : batch) {
+            Message record = ((Exchange) item).getMessage();
+            String partition = record.getHeader(KafkaConstants.TOPIC) + "-" + record.getHeader(KafkaConstants.PARTITION);
+            Message seen = lastOfPartition.get(partition);
+            if (seen == null || offset(record) > offset(seen)) {
+                lastOfPartition.put(partition, record);
+            }
+        }
+        for (Message record : lastOfPartition.values()) {
+            KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (commit != null) {
+                commit.commit();
+            }
+        }
+    }
+
+    private static long offset(Message record) {
+        return record.getHeader(KafkaConstants.OFFSET, Long.class);
     }
 
     /** The bytes as text when they are valid UTF-8, else as base64 (so a dead letter is always valid JSON). */

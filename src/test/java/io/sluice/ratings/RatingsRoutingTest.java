@@ -121,6 +121,8 @@ class RatingsRoutingTest {
             assertThat(metrics).contains("sluice_dead_letters_total{topic=\"" + in + "\"} " + bad.size() + ".0");
             assertThat(metrics).contains("sluice_records_out_total{topic=\"" + sluice.property("sluice.vip.topic") + "\"} "
                     + keys(unhappy).size() + ".0");
+            // and the input's offsets are committed (a restart would not read it all again)
+            await().atMost(Duration.ofSeconds(30)).until(() -> topics.committedToEnd(sluice.property("sluice.ratings.group-id"), in));
             System.out.println("FIGURE routing in=" + (valid + bad.size()) + " enriched=" + keys(enriched).size()
                     + " test=" + keys(test).size() + " unmatched=" + keys(unmatched).size() + " dlq=" + dlq.size()
                     + " unhappy=" + keys(unhappy).size());
