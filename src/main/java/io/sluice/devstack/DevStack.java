@@ -29,6 +29,7 @@ public final class DevStack implements AutoCloseable {
     // stopped in reverse start order
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private SlackReceiver slack;
+    private volatile EmbeddedElasticsearch elasticsearch;
 
     private DevStack(DevStackConfig config) {
         this.config = config;
@@ -67,9 +68,8 @@ public final class DevStack implements AutoCloseable {
         Ports.requireFree("Slack receiver", config.slackPort(), "sluice.devstack.slack.port");
 
         // the slowest part first, in its own JVM, while the rest start here
-        EmbeddedElasticsearch es = EmbeddedElasticsearch.launch(
-                config.dataDir().resolve("elasticsearch"), config.elasticsearchPort(), config.elasticsearchHeap());
-        started.push(es);
+        elasticsearch = launchElasticsearch();
+        started.push(() -> elasticsearch.close());
         started.push(timed("Kafka", () -> {
             EmbeddedKafka kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"),
                     config.kafkaPort(), config.kafkaControllerPort(), config.kafkaPartitions());
@@ -80,7 +80,7 @@ public final class DevStack implements AutoCloseable {
                 config.dataDir().resolve("mariadb"), config.mariaDbPort(), config.accounts())));
         slack = SlackReceiver.start(config.slackPort());
         started.push(slack);
-        timed("Elasticsearch (started in parallel)", es::awaitReady);
+        timed("Elasticsearch (started in parallel)", elasticsearch::awaitReady);
         LOG.info("Embedded dev stack up in {} ms (data in {})", (System.nanoTime() - t0) / 1_000_000, config.dataDir());
     }
 
@@ -105,6 +105,22 @@ public final class DevStack implements AutoCloseable {
 
     public SlackReceiver slack() {
         return slack;
+    }
+
+    private EmbeddedElasticsearch launchElasticsearch() throws java.io.IOException {
+        return EmbeddedElasticsearch.launch(
+                config.dataDir().resolve("elasticsearch"), config.elasticsearchPort(), config.elasticsearchHeap());
+    }
+
+    /** Stops the Elasticsearch node (its data stays), as an outage would; see {@link #startElasticsearch()}. */
+    public void stopElasticsearch() {
+        elasticsearch.close();
+    }
+
+    /** Starts the Elasticsearch node again on the same port and data and waits until it answers. */
+    public void startElasticsearch() throws Exception {
+        elasticsearch = launchElasticsearch();
+        elasticsearch.awaitReady();
     }
 
     @Override

@@ -45,6 +45,24 @@ public final class FlowMetrics {
         count("sluice.dead.letters", "records refused and dead-lettered, by the topic they came from", sourceTopic);
     }
 
+    /** Documents Elasticsearch acknowledged, by index (sluice_documents_indexed_total). */
+    public void indexed(String index, int documents) {
+        MeterRegistry r = registry();
+        if (r != null) {
+            Counter.builder("sluice.documents.indexed").description("documents Elasticsearch acknowledged, by index")
+                    .tag("index", index).register(r).increment(documents);
+        }
+    }
+
+    /** One retried call to an external sink ({@code target}: elasticsearch, slack), for sluice_sink_retries_total. */
+    public void retried(String target) {
+        MeterRegistry r = registry();
+        if (r != null) {
+            Counter.builder("sluice.sink.retries").description("calls to an external sink that failed and are retried")
+                    .tag("target", target).register(r).increment();
+        }
+    }
+
     private void count(String name, String description, Object topic) {
         MeterRegistry r = registry();
         if (r != null) {

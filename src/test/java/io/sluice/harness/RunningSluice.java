@@ -47,6 +47,11 @@ public final class RunningSluice implements AutoCloseable {
         p.setProperty("sluice.loans.disbursement-topic", prefix + "-disbursement");
         p.setProperty("sluice.loans.dlq-topic", prefix + "-loan-dlq");
         p.setProperty("sluice.loans.group-id", prefix + "-loans");
+        p.setProperty("sluice.search.ratings-index", (prefix + "-ratings-enriched").toLowerCase());
+        p.setProperty("sluice.search.vip-index", (prefix + "-unhappy").toLowerCase());
+        p.setProperty("sluice.search.dlq-topic", prefix + "-search-dlq");
+        p.setProperty("sluice.search.group-id", prefix + "-search");
+        p.setProperty("sluice.search.template-name", prefix.toLowerCase());
         p.setProperty("sluice.http.port", Integer.toString(Ports.free()));
         return new RunningSluice(p, prefix);
     }
