@@ -56,3 +56,11 @@ CREATE TABLE IF NOT EXISTS sales_summary (
   count        BIGINT      NOT NULL,
   PRIMARY KEY (window_start, item)
 );
+
+-- one row per VIP alert (rating_id): pending -> sending -> sent, or failed once dead-lettered; lets each
+-- rating be posted to Slack at most once across re-deliveries, restarts and instances
+CREATE TABLE IF NOT EXISTS slack_alert (
+  rating_id  VARCHAR(64) NOT NULL PRIMARY KEY,
+  state      VARCHAR(16) NOT NULL,
+  updated_ts TIMESTAMP   NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
+);

@@ -52,6 +52,9 @@ public final class RunningSluice implements AutoCloseable {
         p.setProperty("sluice.search.dlq-topic", prefix + "-search-dlq");
         p.setProperty("sluice.search.group-id", prefix + "-search");
         p.setProperty("sluice.search.template-name", prefix.toLowerCase());
+        p.setProperty("sluice.slack.webhook.secret", stack.config().slackUrl() + "/services/" + prefix);
+        p.setProperty("sluice.slack.dlq-topic", prefix + "-alerts-dlq");
+        p.setProperty("sluice.slack.group-id", prefix + "-alerts");
         p.setProperty("sluice.http.port", Integer.toString(Ports.free()));
         return new RunningSluice(p, prefix);
     }

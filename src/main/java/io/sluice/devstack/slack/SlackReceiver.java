@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST <any path>}: an incoming webhook; JSON with {@code text} or {@code blocks} → 200 {@code ok};
  *       bad JSON → 400 {@code invalid_payload}; neither field → 400 {@code no_text}.</li>
- *   <li>{@code POST /api/chat.postMessage}: the Web API with a bot token (Bearer) → {@code {"ok":true,...}}.</li>
+ *   <li>{@code POST /api/chat.postMessage}: the Web API with a bot token (Bearer), JSON or form → {@code {"ok":true,...}};
+ *       {@code POST /api/auth.test} → ok (never faulted).</li>
  *   <li>{@code GET /messages}: the last 100 messages received, oldest first; {@code DELETE /messages} clears them.</li>
  *   <li>{@code POST /control/faults} {@code {"status":429,"retryAfter":2,"count":3}}: the next {@code count}
  *       posts are answered with that status (429 carries {@code Retry-After}); {@code DELETE} clears.</li>
@@ -122,6 +123,11 @@ public final class SlackReceiver implements AutoCloseable {
     }
 
     private void post(HttpExchange ex, String path) throws IOException {
+        if (path.equals("/api/auth.test")) {
+            // Slack's SDK asks who the token belongs to before its first call
+            send(ex, 200, "application/json", "{\"ok\":true,\"team_id\":\"T0SLUICE\",\"user_id\":\"U0SLUICE\"}");
+            return;
+        }
         Fault f = takeFault();
         if (f != null) {
             if (f.status() == 429) {
@@ -134,10 +140,16 @@ public final class SlackReceiver implements AutoCloseable {
         }
         boolean webApi = path.equals("/api/chat.postMessage");
         JsonNode body;
-        try {
-            body = json.readTree(read(ex.getRequestBody()));
-        } catch (IOException e) {
-            body = null;
+        String raw = read(ex.getRequestBody());
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (webApi && type != null && type.startsWith("application/x-www-form-urlencoded")) {
+            body = form(raw); // the Web API also takes form posts (Slack's Java SDK sends these)
+        } else {
+            try {
+                body = json.readTree(raw);
+            } catch (IOException e) {
+                body = null;
+            }
         }
         if (body == null || !body.isObject()) {
             reject(ex, webApi, "invalid_payload");
@@ -192,6 +204,18 @@ public final class SlackReceiver implements AutoCloseable {
         while (messages.size() > KEPT) {
             messages.removeFirst();
         }
+    }
+
+    private ObjectNode form(String raw) {
+        ObjectNode fields = json.createObjectNode();
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                fields.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return fields;
     }
 
     private static String read(InputStream in) throws IOException {

@@ -1,0 +1,95 @@
+package io.sluice.alerts;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.Exchange;
+
+/**
+ * Which alerts went out, in the database (table slack_alert), so that each rating_id is posted at most once
+ * across re-deliveries, restarts and instances. An idempotent repository records a key either before the post
+ * (a crash then loses the alert without a trace) or after it (a crash then posts it twice); the ledger also
+ * records that a post is in flight:
+ * <pre>
+ *   pending ──(about to call Slack)──▶ sending ──(2xx)──▶ sent
+ *      ▲                                  │
+ *      └────(Slack said no: 429, 5xx)─────┘         dead-lettered ──▶ failed
+ * </pre>
+ * A re-delivered alert found {@code sent} or {@code failed} is skipped; found {@code sending}, Sluice stopped
+ * during the HTTP call, so nobody knows whether Slack has it: it is dead-lettered with that reason rather than
+ * risk a second post.
+ */
+public final class AlertLedger {
+
+    /** Header with the outcome of {@link #claim}. */
+    public static final String STATE = "sluiceAlertState";
+    private final java.util.function.Supplier<DataSource> dataSource;
+
+    /** @param dataSource looked up when first used: camel-main binds {@code #dataSource} after configuration classes */
+    public AlertLedger(java.util.function.Supplier<DataSource> dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Sets {@link #STATE}: "new" (post it), "done" (already posted or dead-lettered), "interrupted". */
+    public void claim(Exchange exchange) throws SQLException {
+        String id = exchange.getMessage().getHeader("sluiceRatingId", String.class);
+        try (Connection c = dataSource.get().getConnection()) {
+            String state = null;
+            try (PreparedStatement select = c.prepareStatement("SELECT state FROM slack_alert WHERE rating_id = ?")) {
+                select.setString(1, id);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (rs.next()) {
+                        state = rs.getString(1);
+                    }
+                }
+            }
+            if (state == null) {
+                try (PreparedStatement insert = c.prepareStatement(
+                        "INSERT IGNORE INTO slack_alert (rating_id, state) VALUES (?, 'pending')")) {
+                    insert.setString(1, id);
+                    insert.executeUpdate();
+                }
+                state = "pending";
+            }
+            exchange.getMessage().setHeader(STATE, switch (state) {
+                case "pending" -> "new";
+                case "sending" -> "interrupted";
+                default -> "done";
+            });
+        }
+    }
+
+    public void sending(Exchange exchange) throws SQLException {
+        set(exchange, "sending");
+    }
+
+    public void sent(Exchange exchange) throws SQLException {
+        set(exchange, "sent");
+    }
+
+    /** Slack answered and did not take it: safe to try again. */
+    public void pending(Exchange exchange) throws SQLException {
+        set(exchange, "pending");
+    }
+
+    public void failed(Exchange exchange) throws SQLException {
+        set(exchange, "failed");
+    }
+
+    private void set(Exchange exchange, String state) throws SQLException {
+        String id = exchange.getMessage().getHeader("sluiceRatingId", String.class);
+        if (id == null) {
+            return; // not an alert (refused before the ledger)
+        }
+        try (Connection c = dataSource.get().getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE slack_alert SET state = ? WHERE rating_id = ?")) {
+            update.setString(1, state);
+            update.setString(2, id);
+            update.executeUpdate();
+        }
+    }
+}
