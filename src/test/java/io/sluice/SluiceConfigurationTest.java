@@ -40,7 +40,7 @@ class SluiceConfigurationTest {
         assertThat(pc.resolveProperty("sluice.kafka.brokers")).hasValue("localhost:9092");
         assertThat(pc.resolveProperty("sluice.db.url")).hasValue("jdbc:mariadb://localhost:3307/demo");
         assertThat(pc.resolveProperty("sluice.elasticsearch.url")).hasValue("http://localhost:9200");
-        assertThat(pc.resolveProperty("sluice.slack.webhook-url")).hasValue("http://localhost:8089/services/sluice-dev");
+        assertThat(pc.resolveProperty("sluice.slack.webhook.secret")).hasValue("http://localhost:8089/services/sluice-dev");
     }
 
     @Test

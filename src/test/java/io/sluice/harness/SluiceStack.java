@@ -56,7 +56,7 @@ public final class SluiceStack implements BeforeAllCallback, ParameterResolver {
         p.setProperty("sluice.db.port", Integer.toString(c.mariaDbPort()));
         p.setProperty("sluice.elasticsearch.url", c.elasticsearchUrl());
         p.setProperty("sluice.devstack.slack.url", c.slackUrl());
-        p.setProperty("sluice.slack.webhook-url", c.slackUrl() + "/services/sluice-test");
+        p.setProperty("sluice.slack.webhook.secret", c.slackUrl() + "/services/sluice-test");
         p.setProperty("sluice.slack.health-url", c.slackUrl() + "/messages");
         return p;
     }
