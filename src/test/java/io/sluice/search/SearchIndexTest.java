@@ -120,6 +120,29 @@ class SearchIndexTest {
         }
     }
 
+    /** Issue 7's second worked example: another index, added by four properties and nothing else. */
+    @Test
+    void anotherIndexIsAddedByPropertiesAlone(DevStack stack) throws Exception {
+        Search search = new Search(stack);
+        RunningSluice sluice = RunningSluice.on(stack, "search-more");
+        String unmatched = sluice.property("sluice.ratings.unmatched-topic");
+        String index = (sluice.prefix() + "-unmatched").toLowerCase();
+        sluice.with("camel.routeTemplate[search-unmatched].templateId", "search-sink")
+                .with("camel.routeTemplate[search-unmatched].name", "search-unmatched")
+                .with("camel.routeTemplate[search-unmatched].topic", unmatched)
+                .with("camel.routeTemplate[search-unmatched].index", index);
+        try (Topics topics = new Topics(stack); sluice) {
+            sluice.start();
+            for (int i = 0; i < 40; i++) {
+                topics.sendAsync(unmatched, Integer.toString(7000 + i), json.writeValueAsString(Map.of(
+                        "rating_id", 7000 + i, "user_id", 90_000 + i, "stars", 1 + i % 5, "rating_time", 1_700_000_000_000L)));
+            }
+            topics.flush();
+            await().atMost(Duration.ofSeconds(60)).until(() -> search.count(index) == 40);
+            assertThat(search.get("GET", "/" + index + "/_doc/7003", null).path("_source").path("user_id").asInt()).isEqualTo(90_003);
+        }
+    }
+
     private static double retries(RunningSluice sluice) {
         MeterRegistry registry = sluice.context().getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         Counter c = registry.find("sluice.sink.retries").tag("target", "elasticsearch").counter();
