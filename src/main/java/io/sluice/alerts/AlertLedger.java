@@ -36,7 +36,7 @@ public final class AlertLedger {
 
     /** Sets {@link #STATE}: "new" (post it), "done" (already posted or dead-lettered), "interrupted". */
     public void claim(Exchange exchange) throws SQLException {
-        String id = exchange.getMessage().getHeader("sluiceRatingId", String.class);
+        String id = exchange.getMessage().getHeader(AlertText.RATING_ID, String.class);
         try (Connection c = dataSource.get().getConnection()) {
             String state = null;
             try (PreparedStatement select = c.prepareStatement("SELECT state FROM slack_alert WHERE rating_id = ?")) {
@@ -81,7 +81,7 @@ public final class AlertLedger {
     }
 
     private void set(Exchange exchange, String state) throws SQLException {
-        String id = exchange.getMessage().getHeader("sluiceRatingId", String.class);
+        String id = exchange.getMessage().getHeader(AlertText.RATING_ID, String.class);
         if (id == null) {
             return; // not an alert (refused before the ledger)
         }

@@ -22,6 +22,8 @@ public final class AlertText {
 
     /** Header: "webhook" (incoming webhook, body = JSON) or "token" (Web API via camel-slack, body = text). */
     public static final String MODE = "sluiceSlackMode";
+    /** Header: the event's rating_id, the alert's identity in the ledger. */
+    public static final String RATING_ID = "sluiceRatingId";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z_]+)}");
     private final ObjectMapper json;
     private final String template;
@@ -57,7 +59,7 @@ public final class AlertText {
             m.setHeader(DeadLetters.REASON, "rating_id is missing: an alert needs it to be sent only once");
         } else {
             m.setBody(event);
-            m.setHeader("sluiceRatingId", event.get("rating_id").toString());
+            m.setHeader(RATING_ID, event.get("rating_id").toString());
         }
     }
 

@@ -35,11 +35,7 @@ public final class SlackFailures {
             status = http.getStatusCode();
             retryAfter = header(http.getResponseHeaders(), "Retry-After");
             detail = trim(http.getResponseBody());
-        } else if (caught instanceof SlackApiException api) {
-            status = api.getResponse().code();
-            retryAfter = api.getResponse().header("Retry-After");
-            detail = api.getError() == null ? trim(api.getResponseBody()) : api.getError().getError();
-        } else if (caught != null && caught.getCause() instanceof SlackApiException api) {
+        } else if (slackApi(caught) instanceof SlackApiException api) {
             status = api.getResponse().code();
             retryAfter = api.getResponse().header("Retry-After");
             detail = api.getError() == null ? trim(api.getResponseBody()) : api.getError().getError();
@@ -59,6 +55,14 @@ public final class SlackFailures {
                     + (status == 429 ? " (rate limited, Retry-After " + retryAfter + " s)" : "") + ": " + detail);
         }
         throw new SlackRejectedException("Slack refused the alert with HTTP " + status + ": " + detail);
+    }
+
+    /** The Web API's HTTP failure, thrown by camel-slack as it is or wrapped once. */
+    private static SlackApiException slackApi(Throwable caught) {
+        if (caught instanceof SlackApiException api) {
+            return api;
+        }
+        return caught != null && caught.getCause() instanceof SlackApiException api ? api : null;
     }
 
     long retryAfterMs(String retryAfter) {

@@ -49,7 +49,7 @@ public final class KafkaRecords {
         metrics.in(in.getHeader(KafkaConstants.TOPIC));
     }
 
-    /** First step of a batch route whose body will change: keeps the batch's records for {@link #commit}. */
+    /** First step of every batch route: keeps the batch's records for {@link #commit} (the body will change). */
     public void keepBatch(Exchange exchange) {
         exchange.setProperty(BATCH, exchange.getMessage().getBody(List.class));
     }
@@ -62,10 +62,6 @@ public final class KafkaRecords {
      */
     public void commit(Exchange exchange) {
         List<?> batch = exchange.getProperty(BATCH, List.class);
-        if (batch == null && exchange.getMessage().getBody() instanceof List<?> list
-                && !list.isEmpty() && list.get(0) instanceof Exchange) {
-            batch = list;
-        }
         if (batch == null) {
             KafkaManualCommit single = exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
             if (single != null) {

@@ -34,39 +34,31 @@ public final class FlowMetrics {
     }
 
     public void in(Object topic) {
-        count("sluice.records.in", "records read from a flow's input topic", topic);
+        add("sluice.records.in", "records read from a flow's input topic", "topic", topic, 1);
     }
 
     public void out(Object topic) {
-        count("sluice.records.out", "records written to an output topic", topic);
+        add("sluice.records.out", "records written to an output topic", "topic", topic, 1);
     }
 
     public void deadLettered(Object sourceTopic) {
-        count("sluice.dead.letters", "records refused and dead-lettered, by the topic they came from", sourceTopic);
+        add("sluice.dead.letters", "records refused and dead-lettered, by the topic they came from", "topic", sourceTopic, 1);
     }
 
     /** Documents Elasticsearch acknowledged, by index (sluice_documents_indexed_total). */
     public void indexed(String index, int documents) {
-        MeterRegistry r = registry();
-        if (r != null) {
-            Counter.builder("sluice.documents.indexed").description("documents Elasticsearch acknowledged, by index")
-                    .tag("index", index).register(r).increment(documents);
-        }
+        add("sluice.documents.indexed", "documents Elasticsearch acknowledged, by index", "index", index, documents);
     }
 
     /** One retried call to an external sink ({@code target}: elasticsearch, slack), for sluice_sink_retries_total. */
     public void retried(String target) {
-        MeterRegistry r = registry();
-        if (r != null) {
-            Counter.builder("sluice.sink.retries").description("calls to an external sink that failed and are retried")
-                    .tag("target", target).register(r).increment();
-        }
+        add("sluice.sink.retries", "calls to an external sink that failed and are retried", "target", target, 1);
     }
 
-    private void count(String name, String description, Object topic) {
+    private void add(String name, String description, String tag, Object value, double amount) {
         MeterRegistry r = registry();
         if (r != null) {
-            Counter.builder(name).description(description).tag("topic", String.valueOf(topic)).register(r).increment();
+            Counter.builder(name).description(description).tag(tag, String.valueOf(value)).register(r).increment(amount);
         }
     }
 

@@ -148,14 +148,13 @@ public final class SearchIndex {
         return text.toString();
     }
 
+    /** The record's dead letter, keyed like it, ready for the DLQ endpoint (the record's body is still its bytes). */
     private Message letter(Exchange exchange, Message record, String reason) {
-        Message in = new DefaultMessage(exchange.getContext());
-        in.setHeaders(record.getHeaders());
-        in.setHeader(KafkaRecords.ORIGINAL_VALUE, record.getBody(byte[].class));
-        in.setHeader(DeadLetters.REASON, reason);
+        record.setHeader(KafkaRecords.ORIGINAL_VALUE, record.getBody(byte[].class));
+        record.setHeader(DeadLetters.REASON, reason);
         Message out = new DefaultMessage(exchange.getContext());
         try {
-            out.setBody(deadLetters.letter(in));
+            out.setBody(deadLetters.letter(record));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
