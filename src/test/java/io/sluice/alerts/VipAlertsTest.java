@@ -7,8 +7,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.devstack.DevStack;
 import io.sluice.devstack.slack.SlackReceiver;
 import io.sluice.harness.RunningSluice;
@@ -103,7 +101,7 @@ class VipAlertsTest {
             long waitedMs = (System.nanoTime() - t0) / 1_000_000;
             System.out.println("FIGURE slack 429 Retry-After 3 s: posted after " + waitedMs + " ms");
             assertThat(waitedMs).isBetween(3000L, 8000L);
-            assertThat(retries(sluice)).isEqualTo(1.0);
+            assertThat(sluice.sinkRetries("slack")).isEqualTo(1.0);
         }
     }
 
@@ -124,7 +122,7 @@ class VipAlertsTest {
             assertThat(dlq.get(0).key()).isEqualTo("31");
             assertThat(letter.path("reason").asText()).startsWith("Slack answered HTTP 503").doesNotContain("/services/");
             assertThat(json.readTree(letter.path("payload").asText()).path("rating_id").asInt()).isEqualTo(31);
-            assertThat(retries(sluice)).isEqualTo(2.0);
+            assertThat(sluice.sinkRetries("slack")).isEqualTo(2.0);
 
             // the next alert goes through; the dead-lettered one is not posted later
             topics.send(vip, "32", event(32, "ida@example.com", "fine now"));
@@ -134,7 +132,7 @@ class VipAlertsTest {
             stack.slack().injectFault(400, 0, 1);
             topics.send(vip, "33", event(33, "jo@example.com", "bad payload"));
             await().atMost(Duration.ofSeconds(30)).until(() -> topics.readAll(sluice.property("sluice.slack.dlq-topic")).size() == 2);
-            assertThat(retries(sluice)).isEqualTo(2.0);
+            assertThat(sluice.sinkRetries("slack")).isEqualTo(2.0);
         }
     }
 
@@ -142,7 +140,7 @@ class VipAlertsTest {
     void theWebApiWithABotTokenGoesThroughCamelSlackAndHonoursRetryAfterToo(DevStack stack) throws Exception {
         this.stack = stack;
         try (Topics topics = new Topics(stack); RunningSluice sluice = RunningSluice.on(stack, "alerts-token")
-                .with("sluice.slack.token", "xoxb-test-token")
+                .with("sluice.slack.token", "fake-bot-token-for-tests")
                 .with("sluice.slack.channel", "#vip-test")
                 .with("sluice.slack.server-url", stack.config().slackUrl())
                 .with("sluice.slack.retry-delay-ms", "100").start()) {
@@ -173,11 +171,5 @@ class VipAlertsTest {
         SlackReceiver receiver = stack.slack();
         return receiver.messages().stream().filter(m -> m.path("path").asText().equals(path))
                 .map(m -> m.path("text").asText()).toList();
-    }
-
-    private static double retries(RunningSluice sluice) {
-        MeterRegistry registry = sluice.context().getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-        Counter c = registry.find("sluice.sink.retries").tag("target", "slack").counter();
-        return c == null ? 0 : c.count();
     }
 }

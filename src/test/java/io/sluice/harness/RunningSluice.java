@@ -82,6 +82,14 @@ public final class RunningSluice implements AutoCloseable {
         return main.getCamelContext();
     }
 
+    /** sluice_sink_retries_total{target}: calls to Elasticsearch or Slack that failed and were retried. */
+    public double sinkRetries(String target) {
+        io.micrometer.core.instrument.Counter c = context().getRegistry()
+                .lookupByNameAndType("metricsRegistry", io.micrometer.core.instrument.MeterRegistry.class)
+                .find("sluice.sink.retries").tag("target", target).counter();
+        return c == null ? 0 : c.count();
+    }
+
     public void stop() throws Exception {
         if (main != null) {
             main.stop();

@@ -7,8 +7,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.devstack.DevStack;
 import io.sluice.harness.RunningSluice;
 import io.sluice.harness.Search;
@@ -110,13 +108,13 @@ class SearchIndexTest {
             try {
                 sendEnriched(topics, enriched, 100, 600);
                 // Sluice has met the outage: its bulk calls fail and are retried
-                await().atMost(Duration.ofSeconds(60)).until(() -> retries(sluice) >= 3);
+                await().atMost(Duration.ofSeconds(60)).until(() -> sluice.sinkRetries("elasticsearch") >= 3);
             } finally {
                 stack.startElasticsearch();
             }
             await().atMost(Duration.ofSeconds(120)).until(() -> search.count(index) == 600);
             assertThat(topics.readAll(sluice.property("sluice.search.dlq-topic"))).isEmpty();
-            System.out.println("FIGURE search outage: retries while down=" + retries(sluice) + ", documents=" + search.count(index));
+            System.out.println("FIGURE search outage: retries while down=" + sluice.sinkRetries("elasticsearch") + ", documents=" + search.count(index));
         }
     }
 
@@ -141,12 +139,6 @@ class SearchIndexTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> search.count(index) == 40);
             assertThat(search.get("GET", "/" + index + "/_doc/7003", null).path("_source").path("user_id").asInt()).isEqualTo(90_003);
         }
-    }
-
-    private static double retries(RunningSluice sluice) {
-        MeterRegistry registry = sluice.context().getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-        Counter c = registry.find("sluice.sink.retries").tag("target", "elasticsearch").counter();
-        return c == null ? 0 : c.count();
     }
 
     /** Enriched ratings {@code from..to-1}, rating_id = 1000 + i, keyed by it, club status cycling. */
