@@ -28,12 +28,17 @@ public final class DeadLetters {
     }
 
     public byte[] letter(Message in) throws JsonProcessingException {
-        metrics.deadLettered(in.getHeader(KafkaConstants.TOPIC));
-        byte[] original = in.getHeader(KafkaRecords.ORIGINAL_VALUE, byte[].class);
+        return letter(in.getHeader(REASON, "unknown", String.class), in.getHeader(KafkaConstants.TOPIC),
+                in.getHeader(KafkaConstants.PARTITION), in.getHeader(KafkaConstants.OFFSET),
+                in.getHeader(KafkaRecords.ORIGINAL_VALUE, byte[].class));
+    }
+
+    /** The letter for a record of {@code topic}-{@code partition}@{@code offset} refused for {@code reason}. */
+    public byte[] letter(String reason, Object topic, Object partition, Object offset, byte[] original) throws JsonProcessingException {
+        metrics.deadLettered(topic);
         Map<String, Object> letter = new LinkedHashMap<>();
-        letter.put("reason", in.getHeader(REASON, "unknown", String.class));
-        letter.put("source", in.getHeader(KafkaConstants.TOPIC) + "-" + in.getHeader(KafkaConstants.PARTITION)
-                + "@" + in.getHeader(KafkaConstants.OFFSET));
+        letter.put("reason", reason);
+        letter.put("source", topic + "-" + partition + "@" + offset);
         letter.put("payload", original == null ? null : KafkaRecords.text(original));
         return json.writeValueAsBytes(letter);
     }

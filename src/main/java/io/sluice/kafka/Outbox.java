@@ -82,6 +82,31 @@ public final class Outbox {
         records.add(record);
     }
 
+    /** Adds what {@code from} emitted to what {@code to} has emitted (for split aggregations that keep another body). */
+    public static void moveEmitted(Exchange from, Exchange to) {
+        @SuppressWarnings("unchecked")
+        List<Message> emitted = from.getProperty(PROPERTY, List.class);
+        if (emitted == null || emitted.isEmpty()) {
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        List<Message> target = to.getProperty(PROPERTY, List.class);
+        if (target == null) {
+            to.setProperty(PROPERTY, new ArrayList<>(emitted));
+        } else {
+            target.addAll(emitted);
+        }
+        from.removeProperty(PROPERTY);
+    }
+
+    /** Route step: the body becomes every record this exchange emitted (an empty list if none). */
+    public void take(Exchange exchange) {
+        @SuppressWarnings("unchecked")
+        List<Message> emitted = exchange.getProperty(PROPERTY, List.class);
+        exchange.removeProperty(PROPERTY);
+        exchange.getMessage().setBody(emitted == null ? new ArrayList<Message>() : emitted);
+    }
+
     /** Split aggregation: the parent's body becomes every record emitted by every part, in input order. */
     public static AggregationStrategy collector() {
         return (oldExchange, newExchange) -> {

@@ -34,11 +34,29 @@ public final class FlowMetrics {
     }
 
     public void in(Object topic) {
-        add("sluice.records.in", "records read from a flow's input topic", "topic", topic, 1);
+        in(topic, 1);
+    }
+
+    public void in(Object topic, double records) {
+        add("sluice.records.in", "records read from a flow's input topic", "topic", topic, records);
     }
 
     public void out(Object topic) {
-        add("sluice.records.out", "records written to an output topic", "topic", topic, 1);
+        out(topic, 1);
+    }
+
+    public void out(Object topic, double records) {
+        add("sluice.records.out", "records written to an output topic", "topic", topic, records);
+    }
+
+    /** Results of closed windows, by window (sluice_window_closes_total): one per window and key. */
+    public void windowsClosed(String window, double results) {
+        add("sluice.window.closes", "window results emitted (one per closed window and key), by window", "window", window, results);
+    }
+
+    /** Events that arrived after their window closed, by window (sluice_late_events_total); sent to the late topic. */
+    public void late(String window, double events) {
+        add("sluice.late.events", "events whose window had closed, sent to the window's late topic", "window", window, events);
     }
 
     public void deadLettered(Object sourceTopic) {

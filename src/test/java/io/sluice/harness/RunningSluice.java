@@ -56,6 +56,15 @@ public final class RunningSluice implements AutoCloseable {
         p.setProperty("sluice.slack.dlq-topic", prefix + "-alerts-dlq");
         p.setProperty("sluice.slack.group-id", prefix + "-alerts");
         p.setProperty("sluice.http.port", Integer.toString(Ports.free()));
+        p.setProperty("sluice.sales.topic", prefix + "-sales");
+        p.setProperty("sluice.sales.dlq-topic", prefix + "-sales-dlq");
+        p.setProperty("sluice.sales.group-id", prefix + "-sales");
+        p.setProperty("sluice.sales.summary-topic", prefix + "-sales-summary");
+        p.setProperty("sluice.ratings.by-club-status-topic", prefix + "-ratings-by-club-status");
+        p.setProperty("sluice.ratings.per-customer-topic", prefix + "-ratings-per-customer-15m");
+        for (String window : new String[] {"sales-summary", "ratings-by-club-status", "ratings-per-customer-15m"}) {
+            p.setProperty("camel.routeTemplate[" + window + "].name", prefix + "-" + window);
+        }
         return new RunningSluice(p, prefix);
     }
 

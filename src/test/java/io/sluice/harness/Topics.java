@@ -94,6 +94,16 @@ public final class Topics implements AutoCloseable {
         }
     }
 
+    /** Creates {@code topic} with this many partitions (instead of the broker's default on first use). */
+    public void create(String topic, int partitions) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1))).all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Whether the consumer group has committed every record now on the topic (all its partitions). */
     public boolean committedToEnd(String group, String topic) {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(

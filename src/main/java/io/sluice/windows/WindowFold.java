@@ -1,0 +1,195 @@
+package io.sluice.windows;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Folds one batch of Kafka records into window deltas, in memory and without side effects, so the rules can be
+ * tested on their own: which window an event belongs to, whether it is late, whether it was already folded in.
+ *
+ * <p>A record is skipped when its offset is below the partition's {@code nextOffsets} entry: the store commits
+ * those offsets in the same transaction as the deltas, so a batch re-delivered after a crash is never counted
+ * twice. Records of one partition come in offset order, which is what makes one number per partition enough.
+ */
+public final class WindowFold {
+
+    /** One Kafka record as the fold sees it. */
+    public record Input(String topic, int partition, long offset, String key, byte[] value) {
+        String partitionKey() {
+            return topic + ":" + partition;
+        }
+    }
+
+    /** A window and group-by value; {@code key} is the value as JSON text ({@code "a"}, {@code 12}). */
+    public record Cell(long windowStart, String key) {
+    }
+
+    /** What a batch adds to one cell. */
+    public static final class Delta {
+        long total;
+        long count;
+        StringBuilder items;
+
+        public long total() {
+            return total;
+        }
+
+        public long count() {
+            return count;
+        }
+
+        /** The listed values as JSON texts joined by commas (an array without its brackets), or null. */
+        public String items() {
+            return items == null ? null : items.toString();
+        }
+    }
+
+    /** A record that is not folded in: late (its window is closed) or unusable, with the reason. */
+    public record Refusal(Input input, boolean late, String reason) {
+    }
+
+    /**
+     * @param nextOffsets per {@code topic:partition}, the first offset not yet folded in, for the partitions this
+     *                    batch moved
+     * @param maxTimes    per {@code topic:partition} the batch moved, the highest event time folded in from it
+     * @param fresh       records not seen before (folded or refused); 0 means the batch was all re-delivery
+     */
+    public record Result(Map<Cell, Delta> deltas, List<Refusal> refusals, Map<String, Long> nextOffsets,
+                         Map<String, Long> maxTimes, int fresh) {
+    }
+
+    private final WindowSpec spec;
+    private final ObjectMapper json;
+
+    public WindowFold(WindowSpec spec, ObjectMapper json) {
+        this.spec = spec;
+        this.json = json;
+    }
+
+    /**
+     * @param folded       per partition, the first offset not yet folded in
+     * @param closedBefore every window ending at or before this is closed ({@link Long#MIN_VALUE}: none yet); an
+     *                     event of such a window is late
+     */
+    public Result fold(List<Input> batch, Map<String, Long> folded, long closedBefore) {
+        Map<Cell, Delta> deltas = new LinkedHashMap<>();
+        List<Refusal> refusals = new ArrayList<>();
+        Map<String, Long> next = new HashMap<>();
+        Map<String, Long> maxTimes = new HashMap<>();
+        int fresh = 0;
+        for (Input in : batch) {
+            String partition = in.partitionKey();
+            Long firstUnseen = next.containsKey(partition) ? next.get(partition) : folded.get(partition);
+            if (firstUnseen != null && in.offset() < firstUnseen) {
+                continue; // folded in (or refused) before a crash or rebalance: re-delivery
+            }
+            next.put(partition, in.offset() + 1);
+            fresh++;
+            Event event;
+            try {
+                event = read(in.value());
+            } catch (Invalid e) {
+                refusals.add(new Refusal(in, false, e.getMessage()));
+                continue;
+            }
+            long start = spec.windowStart(event.time);
+            long end = start + spec.size();
+            if (end <= closedBefore) {
+                refusals.add(new Refusal(in, true, "late: " + spec.timeField() + " " + event.time + " falls in window ["
+                        + start + ", " + end + "), closed already (windows ending at or before " + closedBefore
+                        + " are closed; allowed lateness " + spec.lateness() + ")"));
+                continue;
+            }
+            maxTimes.merge(partition, event.time, Math::max);
+            add(deltas, new Cell(start, event.key), event);
+            if (spec.overallKey() != null) {
+                add(deltas, new Cell(start, overallKeyJson()), event);
+            }
+        }
+        return new Result(deltas, refusals, next, maxTimes, fresh);
+    }
+
+    String overallKeyJson() {
+        try {
+            return json.writeValueAsString(spec.overallKey());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void add(Map<Cell, Delta> deltas, Cell cell, Event event) {
+        Delta d = deltas.computeIfAbsent(cell, c -> new Delta());
+        d.total += event.amount;
+        d.count++;
+        if (event.item != null) {
+            if (d.items == null) {
+                d.items = new StringBuilder(event.item);
+            } else {
+                d.items.append(',').append(event.item);
+            }
+        }
+    }
+
+    private record Event(long time, String key, long amount, String item) {
+    }
+
+    private Event read(byte[] value) throws Invalid {
+        if (value == null || value.length == 0) {
+            throw new Invalid("empty record (tombstone)");
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(value);
+        } catch (IOException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            throw new Invalid("not JSON: " + msg);
+        }
+        if (node == null || !node.isObject()) {
+            throw new Invalid("not a JSON object");
+        }
+        long time = integral(node, spec.timeField());
+        JsonNode group = node.get(spec.groupBy());
+        if (group == null || group.isNull()) {
+            throw new Invalid(spec.groupBy() + " is missing");
+        }
+        if (group.isContainerNode()) {
+            throw new Invalid(spec.groupBy() + " must be a single value, got " + shorten(group.toString()));
+        }
+        long amount = spec.aggregate().sumField() == null ? 0 : integral(node, spec.aggregate().sumField());
+        String item = null;
+        if (spec.aggregate().listField() != null) {
+            JsonNode listed = node.get(spec.aggregate().listField());
+            item = listed == null ? "null" : listed.toString();
+        }
+        return new Event(time, group.toString(), amount, item);
+    }
+
+    private static long integral(JsonNode node, String field) throws Invalid {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new Invalid(field + " is missing");
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new Invalid(field + " must be a whole number, got " + shorten(v.toString()));
+        }
+        return v.asLong();
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    private static final class Invalid extends Exception {
+        Invalid(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.sluice.windows;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.kafka.DeadLetters;
+import io.sluice.ops.FlowMetrics;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+
+/** Binds {@code windows}, which every window route-template bean registers with (routes/windows.yaml). */
+public final class WindowsConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        FlowMetrics metrics = FlowMetrics.of(context);
+        Windows windows = new Windows(() -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class),
+                json, metrics, new DeadLetters(json, metrics),
+                context.getPropertiesComponent().resolveProperty("sluice.kafka.brokers").orElse("localhost:9092"));
+        context.getRegistry().bind("windows", windows);
+        context.addService(windows); // stopped with Camel: closes its Kafka admin client
+    }
+}
