@@ -73,6 +73,13 @@ public final class RunningSluice implements AutoCloseable {
         return this;
     }
 
+    /** Every property this instance gets on top of the files (for starting it as its own process). */
+    public Properties properties() {
+        Properties copy = new Properties();
+        copy.putAll(overrides);
+        return copy;
+    }
+
     public String property(String key) {
         return overrides.getProperty(key);
     }
