@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -25,6 +26,22 @@ public final class OpsListener extends MainListenerSupport {
     public void afterConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         io.sluice.sinks.SinkComponents.check(context);
+        try {
+            // stopped with the context, after the routes: the connection pool and the health checks' Kafka client
+            // would otherwise outlive a stopped Sluice (in tests, one pool per stopped instance until MariaDB
+            // refuses connections)
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    closeAll();
+                    if (context.getRegistry().lookupByName("dataSource") instanceof AutoCloseable pool) {
+                        OpsListener.close(pool);
+                    }
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         PropertiesComponent pc = context.getPropertiesComponent();
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
         if (registry == null) {
@@ -57,14 +74,20 @@ public final class OpsListener extends MainListenerSupport {
 
     @Override
     public void afterStop(BaseMainSupport main) {
-        for (AutoCloseable c : closeables) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                LOG.debug("Closing {} failed", c, e);
-            }
-        }
+        closeAll();
+    }
+
+    private synchronized void closeAll() {
+        closeables.forEach(OpsListener::close);
         closeables.clear();
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("Closing {} failed", c, e);
+        }
     }
 
     private static Optional<String> nonBlank(PropertiesComponent pc, String name) {

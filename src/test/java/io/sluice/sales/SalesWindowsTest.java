@@ -92,6 +92,8 @@ class SalesWindowsTest {
 
             List<ConsumerRecord<String, String>> dlq = topics.readUntil(sluice.property("sluice.sales.dlq-topic"),
                     Duration.ofSeconds(30), rs -> rs.size() >= 3);
+            // the dead-letter topic has the broker's default partitions: order across them is not defined
+            dlq.sort(java.util.Comparator.comparing(ConsumerRecord::key));
             assertThat(dlq).extracting(ConsumerRecord::key).containsExactly("k2", "k3", "k4");
             assertThat(json.readTree(dlq.get(0).value()).get("reason").asText()).isEqualTo("amount must be a whole number, got \"lots\"");
             assertThat(json.readTree(dlq.get(1).value()).get("reason").asText()).isEqualTo("item is missing");
@@ -104,7 +106,7 @@ class SalesWindowsTest {
                     "late: time 4 falls in window [0, 5), closed already (windows ending at or before 5 are closed; allowed lateness 0)");
             // the window aggregator cannot place the bad ones either: its own dead letters, same records
             assertThat(topics.readUntil(summaryTopic + "-dlq", Duration.ofSeconds(30), rs -> rs.size() >= 3))
-                    .extracting(ConsumerRecord::key).containsExactly("k2", "k3", "k4");
+                    .extracting(ConsumerRecord::key).containsExactlyInAnyOrder("k2", "k3", "k4");
 
             // [10,15) closed by time 20; [20,25) stays open (the stream is not idle long enough)
             await().atMost(Duration.ofSeconds(30)).until(() -> SalesSequence.summaryTable(db).size() == 4);
