@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -89,6 +91,35 @@ public final class CustomerTable extends ServiceSupport {
     /** Told by the Camel context once it is fully started: only then may the gated routes be started. */
     public void contextStarted() {
         contextStarted.complete(null);
+    }
+
+    /**
+     * A gated route re-created by live reload (an edited route file) comes back stopped, as its
+     * {@code autoStartup: false} says: start it again at once if the table is ready, as the gate would have.
+     */
+    public SimpleEventNotifierSupport restartsReloadedRoutes() {
+        return new SimpleEventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                String id = ((CamelEvent.RouteReloadedEvent) event).getRoute().getRouteId();
+                if (gatedRoutes.contains(id) && ready.isDone()) {
+                    // not on the reloading thread: Camel is still adding the file's other routes
+                    Thread.ofPlatform().daemon().name("sluice-restart-" + id).start(() -> {
+                        try {
+                            context.getRouteController().startRoute(id);
+                            LOG.info("Started reloaded route {}: the customer table is ready", id);
+                        } catch (Exception e) {
+                            LOG.error("Could not start reloaded route {}: {}", id, e.toString(), e);
+                        }
+                    });
+                }
+            }
+
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.RouteReloadedEvent;
+            }
+        };
     }
 
     /**

@@ -47,6 +47,7 @@ public final class CustomersConfiguration implements CamelConfiguration {
         context.getRegistry().bind("customerTable", table);
         context.addService(table, true, true);
         HealthChecks.register(context, table.healthCheck());
+        context.getManagementStrategy().addEventNotifier(table.restartsReloadedRoutes());
         context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
