@@ -1,6 +1,7 @@
 package io.sluice.kafka;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.ops.ConsumerLag;
 import io.sluice.ops.FlowMetrics;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -12,9 +13,13 @@ import org.apache.camel.CamelContext;
 public final class KafkaStepsConfiguration implements CamelConfiguration {
 
     @Override
-    public void configure(CamelContext context) {
+    public void configure(CamelContext context) throws Exception {
         ObjectMapper json = new ObjectMapper();
         FlowMetrics metrics = FlowMetrics.of(context);
+        ConsumerLag lag = new ConsumerLag(context,
+                context.getPropertiesComponent().resolveProperty("sluice.kafka.brokers").orElse("localhost:9092"));
+        context.addService(lag); // closes its Kafka admin client when Camel stops
+        metrics.useLag(lag);
         DeadLetters deadLetters = new DeadLetters(json, metrics);
         context.getRegistry().bind("kafkaRecords", new KafkaRecords(metrics));
         context.getRegistry().bind("deadLetters", deadLetters);

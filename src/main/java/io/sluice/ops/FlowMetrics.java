@@ -1,5 +1,7 @@
 package io.sluice.ops;
 
+import java.util.Map;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -17,6 +19,7 @@ public final class FlowMetrics {
     private volatile MeterRegistry registry;
     private final java.util.Map<String, Double> lastIn = new java.util.HashMap<>();
     private long lastProgressAt;
+    private volatile ConsumerLag lag;
 
     private FlowMetrics(CamelContext context) {
         this.context = context;
@@ -31,6 +34,11 @@ public final class FlowMetrics {
         FlowMetrics created = new FlowMetrics(context);
         context.getRegistry().bind(BEAN, created);
         return created;
+    }
+
+    /** Where the progress lines get each topic's consumer lag from. */
+    public void useLag(ConsumerLag consumerLag) {
+        this.lag = consumerLag;
     }
 
     public void in(Object topic) {
@@ -81,14 +89,21 @@ public final class FlowMetrics {
     }
 
     /**
-     * One line per input topic that moved since the last call: records read, written and dead-lettered per
-     * second; null when nothing moved, so an idle Sluice logs nothing.
+     * One line per input topic that moved since the last call, or that its consumers have not caught up with:
+     * records read per second, read so far, dead-lettered, and the consumer lag (the largest among the groups
+     * reading it). Null when nothing moved and nothing lags, so an idle Sluice logs nothing.
      */
     public synchronized String progress() {
         MeterRegistry r = registry();
         long now = System.nanoTime();
         if (r == null) {
             return null;
+        }
+        ConsumerLag consumerLag = lag;
+        Map<String, Long> lags = Map.of();
+        if (consumerLag != null) {
+            consumerLag.refresh();
+            lags = consumerLag.byTopic();
         }
         double seconds = lastProgressAt == 0 ? 0 : (now - lastProgressAt) / 1e9;
         lastProgressAt = now;
@@ -98,10 +113,11 @@ public final class FlowMetrics {
             double total = c.count();
             double before = lastIn.getOrDefault(topic, 0.0);
             lastIn.put(topic, total);
-            if (total > before && seconds > 0) {
+            long behind = lags.getOrDefault(topic, 0L);
+            if ((total > before || behind > 0) && seconds > 0) {
                 Counter dead = r.find("sluice.dead.letters").tag("topic", topic).counter();
-                lines.append(String.format("%n  %-32s %8.1f records/s in, %,.0f read, %,.0f dead-lettered",
-                        topic, (total - before) / seconds, total, dead == null ? 0.0 : dead.count()));
+                lines.append(String.format("%n  %-32s %8.1f records/s in, %,.0f read, %,.0f dead-lettered, lag %,d",
+                        topic, (total - before) / seconds, total, dead == null ? 0.0 : dead.count(), behind));
             }
         }
         return lines.isEmpty() ? null : "Progress:" + lines;
