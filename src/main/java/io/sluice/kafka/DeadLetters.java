@@ -28,14 +28,14 @@ public final class DeadLetters {
     }
 
     public byte[] letter(Message in) throws JsonProcessingException {
-        return letter(in.getHeader(REASON, "unknown", String.class), in.getHeader(KafkaConstants.TOPIC),
+        return letter(in.getExchange().getFromRouteId(), in.getHeader(REASON, "unknown", String.class), in.getHeader(KafkaConstants.TOPIC),
                 in.getHeader(KafkaConstants.PARTITION), in.getHeader(KafkaConstants.OFFSET),
                 in.getHeader(KafkaRecords.ORIGINAL_VALUE, byte[].class));
     }
 
-    /** The letter for a record of {@code topic}-{@code partition}@{@code offset} refused for {@code reason}. */
-    public byte[] letter(String reason, Object topic, Object partition, Object offset, byte[] original) throws JsonProcessingException {
-        metrics.deadLettered(topic);
+    /** The letter for a record of {@code topic}-{@code partition}@{@code offset} that {@code flow} refused for {@code reason}. */
+    public byte[] letter(String flow, String reason, Object topic, Object partition, Object offset, byte[] original) throws JsonProcessingException {
+        metrics.deadLettered(flow, topic);
         Map<String, Object> letter = new LinkedHashMap<>();
         letter.put("reason", reason);
         letter.put("source", topic + "-" + partition + "@" + offset);

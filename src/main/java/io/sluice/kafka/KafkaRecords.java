@@ -35,7 +35,7 @@ public final class KafkaRecords {
         Object body = current.getBody();
         if (!(body instanceof Exchange record)) {
             current.setHeader(ORIGINAL_VALUE, body); // already a plain record (a non-batching consumer)
-            metrics.in(current.getHeader(KafkaConstants.TOPIC));
+            metrics.in(exchange.getFromRouteId(), current.getHeader(KafkaConstants.TOPIC));
             return;
         }
         Message in = record.getMessage();
@@ -46,7 +46,7 @@ public final class KafkaRecords {
         Object value = in.getBody();
         current.setHeader(ORIGINAL_VALUE, value);
         current.setBody(value);
-        metrics.in(in.getHeader(KafkaConstants.TOPIC));
+        metrics.in(exchange.getFromRouteId(), in.getHeader(KafkaConstants.TOPIC));
     }
 
     /** First step of every batch route: keeps the batch's records for {@link #commit} (the body will change). */

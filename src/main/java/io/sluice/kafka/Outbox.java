@@ -66,7 +66,7 @@ public final class Outbox {
     }
 
     private void add(Exchange exchange, String topic, String key, byte[] value) {
-        metrics.out(topic);
+        metrics.out(exchange.getFromRouteId(), topic);
         Message record = new DefaultMessage(exchange.getContext());
         record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
         if (key != null) {

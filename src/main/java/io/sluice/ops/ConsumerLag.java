@@ -1,7 +1,6 @@
 package io.sluice.ops;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +35,7 @@ public final class ConsumerLag implements Service {
     private final CamelContext context;
     private final String brokers;
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
-    private volatile Map<String, Long> byTopic = Map.of();
+    private volatile Map<String, Lag> byFlow = Map.of();
     private Admin admin;
 
     public ConsumerLag(CamelContext context, String brokers) {
@@ -46,35 +45,43 @@ public final class ConsumerLag implements Service {
 
     /** Reads the lag of every Kafka consumer route now; keeps the last values when Kafka cannot be asked. */
     public synchronized void refresh() {
-        Map<String, String> topicOfGroup = new LinkedHashMap<>();
+        Map<String, KafkaEndpoint> consumers = new LinkedHashMap<>();
         for (Route route : context.getRoutes()) {
             if (route.getEndpoint() instanceof KafkaEndpoint kafka && kafka.getConfiguration().getGroupId() != null) {
-                topicOfGroup.put(kafka.getConfiguration().getGroupId(), kafka.getConfiguration().getTopic());
+                consumers.put(route.getRouteId(), kafka);
             }
         }
-        if (topicOfGroup.isEmpty()) {
+        if (consumers.isEmpty()) {
             return;
         }
-        try {
-            Admin a = admin();
-            Map<String, Long> topics = new HashMap<>();
-            for (Map.Entry<String, String> e : topicOfGroup.entrySet()) {
-                long lag = lag(a, e.getKey(), e.getValue());
-                gauge(e.getKey(), e.getValue()).set(lag);
-                topics.merge(e.getValue(), lag, Math::max);
+        Admin a = admin();
+        Map<String, Lag> flows = new LinkedHashMap<>(byFlow);
+        for (Map.Entry<String, KafkaEndpoint> e : consumers.entrySet()) {
+            String group = e.getValue().getConfiguration().getGroupId();
+            String topic = e.getValue().getConfiguration().getTopic();
+            try {
+                long lag = lag(a, group, topic);
+                gauge(group, topic).set(lag);
+                flows.put(e.getKey(), new Lag(topic, lag));
+            } catch (Exception ex) {
+                if (ex instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                // a topic not created yet, or Kafka away: keep what was known
+                LOG.debug("Consumer lag of {} on {} not read: {}", group, topic, ex.toString());
             }
-            byTopic = topics;
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            LOG.debug("Consumer lag not read: {}", e.toString());
         }
+        byFlow = flows;
     }
 
-    /** The largest lag among the groups reading each topic, as of the last {@link #refresh()}. */
-    public Map<String, Long> byTopic() {
-        return byTopic;
+    /** A Kafka route's input topic and the records on it its group has not committed. */
+    public record Lag(String topic, long records) {
+    }
+
+    /** Each Kafka route's lag, by route id, as of the last {@link #refresh()}. */
+    public Map<String, Lag> byFlow() {
+        return byFlow;
     }
 
     private static long lag(Admin a, String group, String topic) throws Exception {

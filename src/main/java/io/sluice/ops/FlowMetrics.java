@@ -7,9 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 
 /**
- * Per-flow record counters on /observe/metrics: {@code sluice_records_in_total{topic}} (read from a flow's input
- * topic), {@code sluice_records_out_total{topic}} (written to an output topic) and
- * {@code sluice_dead_letters_total{topic}} (records of that input topic refused). The Prometheus registry
+ * Per-flow record counters on /observe/metrics, tagged with the flow (the route a record entered) and the topic:
+ * {@code sluice_records_in_total{flow,topic}} (read from the flow's input topic),
+ * {@code sluice_records_out_total{flow,topic}} (written to an output topic) and
+ * {@code sluice_dead_letters_total{flow,topic}} (records of that input topic refused). The Prometheus registry
  * comes from camel-observability-services and is looked up when first needed.
  */
 public final class FlowMetrics {
@@ -41,57 +42,62 @@ public final class FlowMetrics {
         this.lag = consumerLag;
     }
 
-    public void in(Object topic) {
-        in(topic, 1);
+    /** One record of {@code topic} read by {@code flow} (the route it entered), for sluice_records_in_total{flow,topic}. */
+    public void in(String flow, Object topic) {
+        in(flow, topic, 1);
     }
 
-    public void in(Object topic, double records) {
-        add("sluice.records.in", "records read from a flow's input topic", "topic", topic, records);
+    public void in(String flow, Object topic, double records) {
+        add("sluice.records.in", "records a flow read from its input topic", flow, "topic", topic, records);
     }
 
-    public void out(Object topic) {
-        out(topic, 1);
+    public void out(String flow, Object topic) {
+        out(flow, topic, 1);
     }
 
-    public void out(Object topic, double records) {
-        add("sluice.records.out", "records written to an output topic", "topic", topic, records);
+    public void out(String flow, Object topic, double records) {
+        add("sluice.records.out", "records a flow wrote to an output topic", flow, "topic", topic, records);
+    }
+
+    public void deadLettered(String flow, Object sourceTopic) {
+        add("sluice.dead.letters", "records a flow refused and dead-lettered, by the topic they came from", flow, "topic", sourceTopic, 1);
     }
 
     /** Results of closed windows, by window (sluice_window_closes_total): one per window and key. */
     public void windowsClosed(String window, double results) {
-        add("sluice.window.closes", "window results emitted (one per closed window and key), by window", "window", window, results);
+        add("sluice.window.closes", "window results emitted (one per closed window and key), by window", null, "window", window, results);
     }
 
     /** Events that arrived after their window closed, by window (sluice_late_events_total); sent to the late topic. */
     public void late(String window, double events) {
-        add("sluice.late.events", "events whose window had closed, sent to the window's late topic", "window", window, events);
-    }
-
-    public void deadLettered(Object sourceTopic) {
-        add("sluice.dead.letters", "records refused and dead-lettered, by the topic they came from", "topic", sourceTopic, 1);
+        add("sluice.late.events", "events whose window had closed, sent to the window's late topic", null, "window", window, events);
     }
 
     /** Documents Elasticsearch acknowledged, by index (sluice_documents_indexed_total). */
     public void indexed(String index, int documents) {
-        add("sluice.documents.indexed", "documents Elasticsearch acknowledged, by index", "index", index, documents);
+        add("sluice.documents.indexed", "documents Elasticsearch acknowledged, by index", null, "index", index, documents);
     }
 
     /** One retried call to an external sink ({@code target}: elasticsearch, slack), for sluice_sink_retries_total. */
     public void retried(String target) {
-        add("sluice.sink.retries", "calls to an external sink that failed and are retried", "target", target, 1);
+        add("sluice.sink.retries", "calls to an external sink that failed and are retried", null, "target", target, 1);
     }
 
-    private void add(String name, String description, String tag, Object value, double amount) {
+    private void add(String name, String description, String flow, String tag, Object value, double amount) {
         MeterRegistry r = registry();
         if (r != null) {
-            Counter.builder(name).description(description).tag(tag, String.valueOf(value)).register(r).increment(amount);
+            Counter.Builder counter = Counter.builder(name).description(description).tag(tag, String.valueOf(value));
+            if (flow != null) {
+                counter.tag("flow", flow);
+            }
+            counter.register(r).increment(amount);
         }
     }
 
     /**
-     * One line per input topic that moved since the last call, or that its consumers have not caught up with:
-     * records read per second, read so far, dead-lettered, and the consumer lag (the largest among the groups
-     * reading it). Null when nothing moved and nothing lags, so an idle Sluice logs nothing.
+     * One line per flow (route) that moved since the last call, or whose consumer group has not caught up with
+     * its input: records read per second, read so far, dead-lettered, and the consumer lag. Null when nothing
+     * moved and nothing lags, so an idle Sluice logs nothing.
      */
     public synchronized String progress() {
         MeterRegistry r = registry();
@@ -100,24 +106,33 @@ public final class FlowMetrics {
             return null;
         }
         ConsumerLag consumerLag = lag;
-        Map<String, Long> lags = Map.of();
+        Map<String, ConsumerLag.Lag> lags = Map.of();
         if (consumerLag != null) {
             consumerLag.refresh();
-            lags = consumerLag.byTopic();
+            lags = consumerLag.byFlow();
         }
         double seconds = lastProgressAt == 0 ? 0 : (now - lastProgressAt) / 1e9;
         lastProgressAt = now;
-        StringBuilder lines = new StringBuilder();
+        // every flow that has read something, and every Kafka flow (it may lag without having read anything)
+        Map<String, String> flows = new java.util.TreeMap<>();
         for (Counter c : r.find("sluice.records.in").counters()) {
-            String topic = c.getId().getTag("topic");
-            double total = c.count();
-            double before = lastIn.getOrDefault(topic, 0.0);
-            lastIn.put(topic, total);
-            long behind = lags.getOrDefault(topic, 0L);
+            flows.put(c.getId().getTag("flow") + "\u0000" + c.getId().getTag("topic"), c.getId().getTag("flow"));
+        }
+        lags.forEach((flow, l) -> flows.putIfAbsent(flow + "\u0000" + l.topic(), flow));
+        StringBuilder lines = new StringBuilder();
+        for (Map.Entry<String, String> e : flows.entrySet()) {
+            String flow = e.getValue();
+            String topic = e.getKey().substring(flow.length() + 1);
+            Counter in = r.find("sluice.records.in").tag("flow", flow).tag("topic", topic).counter();
+            double total = in == null ? 0 : in.count();
+            double before = lastIn.getOrDefault(e.getKey(), 0.0);
+            lastIn.put(e.getKey(), total);
+            ConsumerLag.Lag l = lags.get(flow);
+            long behind = l != null && l.topic().equals(topic) ? l.records() : 0;
             if ((total > before || behind > 0) && seconds > 0) {
-                Counter dead = r.find("sluice.dead.letters").tag("topic", topic).counter();
-                lines.append(String.format("%n  %-32s %8.1f records/s in, %,.0f read, %,.0f dead-lettered, lag %,d",
-                        topic, (total - before) / seconds, total, dead == null ? 0.0 : dead.count(), behind));
+                Counter dead = r.find("sluice.dead.letters").tag("flow", flow).tag("topic", topic).counter();
+                lines.append(String.format("%n  %-28s %-28s %8.1f records/s in, %,.0f read, %,.0f dead-lettered, lag %,d",
+                        flow, "(" + topic + ")", (total - before) / seconds, total, dead == null ? 0.0 : dead.count(), behind));
             }
         }
         return lines.isEmpty() ? null : "Progress:" + lines;

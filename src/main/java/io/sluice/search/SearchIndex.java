@@ -62,7 +62,7 @@ public final class SearchIndex {
         List<Message> letters = new ArrayList<>();
         for (Object item : batch) {
             Message record = item instanceof Exchange e ? e.getMessage() : exchange.getMessage();
-            metrics.in(record.getHeader(KafkaConstants.TOPIC));
+            metrics.in(exchange.getFromRouteId(), record.getHeader(KafkaConstants.TOPIC));
             byte[] value = record.getBody(byte[].class);
             if (value == null || value.length == 0) {
                 letters.add(letter(exchange, record, "an empty record (tombstone) has no document to index"));

@@ -56,8 +56,8 @@ public final class WindowAggregator {
                     record.getBody(byte[].class)));
         }
         WindowFold.Result result = windows.store().fold(spec, fold, inputs, lateTopic(), dlqTopic(),
-                windows.letters(), System.currentTimeMillis());
-        metrics.in(topic, result.fresh());
+                windows.letters(exchange.getFromRouteId()), System.currentTimeMillis());
+        metrics.in(exchange.getFromRouteId(), topic, result.fresh());
         long late = result.refusals().stream().filter(WindowFold.Refusal::late).count();
         if (late > 0) {
             metrics.late(name, late);

@@ -109,7 +109,7 @@ public final class Windows implements Service {
         store.published(rows.stream().map(WindowStore.Pending::id).toList());
         recovered = true;
         rows.stream().collect(Collectors.groupingBy(WindowStore.Pending::topic, Collectors.counting()))
-                .forEach((topic, n) -> metrics.out(topic, n));
+                .forEach((topic, n) -> metrics.out(exchange.getFromRouteId(), topic, n));
     }
 
     /**
@@ -201,10 +201,10 @@ public final class Windows implements Service {
         return metrics;
     }
 
-    WindowStore.Letters letters() {
+    WindowStore.Letters letters(String flow) {
         return r -> {
             try {
-                return deadLetters.letter(r.reason(), r.input().topic(), r.input().partition(), r.input().offset(), r.input().value());
+                return deadLetters.letter(flow, r.reason(), r.input().topic(), r.input().partition(), r.input().offset(), r.input().value());
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }

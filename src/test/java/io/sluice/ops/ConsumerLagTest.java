@@ -32,9 +32,13 @@ class ConsumerLagTest {
             }
             topics.flush();
 
-            // the window flow reads the same topic and keeps up; the stopped ingest lags by all 50
-            await().atMost(Duration.ofSeconds(30)).until(() -> String.valueOf(metrics.progress()).contains(sales));
-            await().atMost(Duration.ofSeconds(30)).until(() -> metrics.progress() != null && metrics.progress().contains("lag 50"));
+            // the window flow reads the same topic and keeps up; the stopped ingest lags by all 50: one line per flow
+            metrics.progress();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lineOf(metrics.progress(), "sales-ingest").endsWith("lag 50"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> lineOf(metrics.progress(), "sales-summary").contains("50 read"));
+            assertThat(lineOf(metrics.progress(), "sales-summary")).as("caught up and idle: quiet").isEmpty();
+            assertThat(scrape(sluice)).contains("sluice_consumer_lag{group=\"sluice-window-" + sluice.prefix() + "-sales-summary\",topic=\""
+                    + sales + "\"} 0.0");
             assertThat(scrape(sluice)).contains("sluice_consumer_lag{group=\"" + group + "\",topic=\"" + sales + "\"} 50.0");
 
             sluice.context().getRouteController().startRoute("sales-ingest");
@@ -43,6 +47,11 @@ class ConsumerLagTest {
                 return scrape(sluice).contains("sluice_consumer_lag{group=\"" + group + "\",topic=\"" + sales + "\"} 0.0");
             });
         }
+    }
+
+    /** The progress line of {@code flow}, or "" if it has none. */
+    private static String lineOf(String progress, String flow) {
+        return progress == null ? "" : progress.lines().filter(l -> l.trim().startsWith(flow + " ")).findFirst().orElse("");
     }
 
     private static String scrape(RunningSluice sluice) throws Exception {

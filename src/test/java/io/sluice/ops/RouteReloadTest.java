@@ -34,6 +34,8 @@ class RouteReloadTest {
 
     private static final String RULE = "${body[stars]} < {{sluice.vip.stars-below}}";
     private final ObjectMapper json = new ObjectMapper();
+    /** Rating ids of this run only: alerts are remembered per rating_id across the whole database. */
+    private final long base = 700_000_000L + new java.util.Random().nextInt(100_000_000);
 
     @Test
     void anEditedRouteFileTakesEffectWhileRunningAndABrokenEditKeepsTheRouteRunning(DevStack stack) throws Exception {
@@ -64,11 +66,11 @@ class RouteReloadTest {
             String enriched = sluice.property("sluice.ratings.enriched-topic");
 
             // as shipped: 4 stars from a platinum customer is not unhappy
-            topics.send(in, "1", rating(1, platinum, 4));
-            topics.send(in, "2", rating(2, platinum, 1));
-            await().atMost(Duration.ofSeconds(60)).until(() -> keys(topics.readAll(enriched)).containsAll(List.of("1", "2")));
-            await().atMost(Duration.ofSeconds(30)).until(() -> keys(topics.readAll(unhappy)).contains("2"));
-            assertThat(keys(topics.readAll(unhappy))).containsExactly("2");
+            topics.send(in, id(1), rating(1, platinum, 4));
+            topics.send(in, id(2), rating(2, platinum, 1));
+            await().atMost(Duration.ofSeconds(60)).until(() -> keys(topics.readAll(enriched)).containsAll(List.of(id(1), id(2))));
+            await().atMost(Duration.ofSeconds(30)).until(() -> keys(topics.readAll(unhappy)).contains(id(2)));
+            assertThat(keys(topics.readAll(unhappy))).containsExactly(id(2));
 
             // edit the rule while running: now anything below 5 stars is unhappy
             Route before = sluice.context().getRoute("ratings-enrichment");
@@ -78,8 +80,8 @@ class RouteReloadTest {
                 return now != null && now != before
                         && sluice.context().getRouteController().getRouteStatus("ratings-enrichment") == ServiceStatus.Started;
             });
-            topics.send(in, "3", rating(3, platinum, 4));
-            await().atMost(Duration.ofSeconds(30)).until(() -> keys(topics.readAll(unhappy)).contains("3"));
+            topics.send(in, id(3), rating(3, platinum, 4));
+            await().atMost(Duration.ofSeconds(30)).until(() -> keys(topics.readAll(unhappy)).contains(id(3)));
 
             // a broken edit: reported, not applied; the edited route keeps running
             ReloadStrategy reload = sluice.context().hasService(ReloadStrategy.class);
@@ -89,17 +91,21 @@ class RouteReloadTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> reload.getFailedCounter() > failedBefore);
             assertThat(sluice.context().getRoute("ratings-enrichment")).isSameAs(working);
             assertThat(sluice.context().getRouteController().getRouteStatus("ratings-enrichment")).isEqualTo(ServiceStatus.Started);
-            topics.send(in, "4", rating(4, platinum, 4));
-            topics.send(in, "5", rating(5, platinum, 5));
-            await().atMost(Duration.ofSeconds(30)).until(() -> keys(topics.readAll(enriched)).contains("5"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> keys(topics.readAll(unhappy)).contains("4"));
-            assertThat(keys(topics.readAll(unhappy))).containsExactlyInAnyOrder("2", "3", "4");
+            topics.send(in, id(4), rating(4, platinum, 4));
+            topics.send(in, id(5), rating(5, platinum, 5));
+            await().atMost(Duration.ofSeconds(30)).until(() -> keys(topics.readAll(enriched)).contains(id(5)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> keys(topics.readAll(unhappy)).contains(id(4)));
+            assertThat(keys(topics.readAll(unhappy))).containsExactlyInAnyOrder(id(2), id(3), id(4));
         }
     }
 
-    private String rating(long id, int user, int stars) throws Exception {
-        return json.writeValueAsString(Map.of("rating_id", id, "user_id", user, "stars", stars,
-                "rating_time", 1_700_000_000_000L + id, "channel", "web", "message", "m" + id));
+    private String id(int n) {
+        return Long.toString(base + n);
+    }
+
+    private String rating(int n, int user, int stars) throws Exception {
+        return json.writeValueAsString(Map.of("rating_id", base + n, "user_id", user, "stars", stars,
+                "rating_time", 1_700_000_000_000L + n, "channel", "web", "message", "m" + n));
     }
 
     private static List<String> keys(List<ConsumerRecord<String, String>> records) {

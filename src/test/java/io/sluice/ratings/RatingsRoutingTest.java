@@ -117,9 +117,9 @@ class RatingsRoutingTest {
             String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                     java.net.URI.create("http://localhost:" + sluice.property("camel.management.port") + "/observe/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("sluice_records_in_total{topic=\"" + in + "\"} " + (valid + bad.size()) + ".0");
-            assertThat(metrics).contains("sluice_dead_letters_total{topic=\"" + in + "\"} " + bad.size() + ".0");
-            assertThat(metrics).contains("sluice_records_out_total{topic=\"" + sluice.property("sluice.vip.topic") + "\"} "
+            assertThat(metrics).contains("sluice_records_in_total{flow=\"ratings-enrichment\",topic=\"" + in + "\"} " + (valid + bad.size()) + ".0");
+            assertThat(metrics).contains("sluice_dead_letters_total{flow=\"ratings-enrichment\",topic=\"" + in + "\"} " + bad.size() + ".0");
+            assertThat(metrics).contains("sluice_records_out_total{flow=\"ratings-enrichment\",topic=\"" + sluice.property("sluice.vip.topic") + "\"} "
                     + keys(unhappy).size() + ".0");
             // and the input's offsets are committed (a restart would not read it all again)
             await().atMost(Duration.ofSeconds(30)).until(() -> topics.committedToEnd(sluice.property("sluice.ratings.group-id"), in));
