@@ -93,6 +93,16 @@ public final class SearchIndex {
         }
     }
 
+    /** Whether the batch left anything to index (a batch of refused records only has nothing to send). */
+    public boolean hasDocuments(Exchange exchange) {
+        return !pending(exchange).isEmpty();
+    }
+
+    /** Body ← the batch's dead letters, when there was nothing to index. */
+    public void lettersOnly(Exchange exchange) {
+        exchange.getMessage().setBody(letters(exchange));
+    }
+
     /** Body ← a bulk request of the pending documents (the index template is put in place first, once). */
     public void request(Exchange exchange) throws IOException {
         template.ensure();

@@ -65,6 +65,24 @@ class SearchIndexTest {
     }
 
     @Test
+    void aBatchOfRefusedRecordsOnlyIsDeadLetteredWithoutABulkCall(DevStack stack) throws Exception {
+        try (Topics topics = new Topics(stack); RunningSluice sluice = RunningSluice.on(stack, "search-none")) {
+            String enriched = sluice.property("sluice.ratings.enriched-topic");
+            // on the topic before Sluice starts, so the first batch holds these and nothing to index: a tombstone and
+            // a record with neither a key nor a rating_id are refused before any call to Elasticsearch
+            topics.send(enriched, "903", (String) null);
+            topics.send(enriched, null, "{\"stars\":4}");
+            sluice.start();
+            List<ConsumerRecord<String, String>> dlq = topics.readUntil(sluice.property("sluice.search.dlq-topic"),
+                    Duration.ofSeconds(30), rs -> rs.size() >= 2);
+            assertThat(dlq).hasSize(2);
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    topics.committedToEnd(sluice.property("sluice.search.group-id") + "-search-ratings", enriched));
+            assertThat(sluice.sinkRetries("elasticsearch")).isZero();
+        }
+    }
+
+    @Test
     void documentsElasticsearchRefusesGoToTheDeadLetterTopicWithItsReason(DevStack stack) throws Exception {
         Search search = new Search(stack);
         try (Topics topics = new Topics(stack); RunningSluice sluice = RunningSluice.on(stack, "search-bad").start()) {
