@@ -16,10 +16,11 @@ public final class KafkaStepsConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         ObjectMapper json = new ObjectMapper();
         FlowMetrics metrics = FlowMetrics.of(context);
-        ConsumerLag lag = new ConsumerLag(context,
+        KafkaAdmin kafka = new KafkaAdmin(
                 context.getPropertiesComponent().resolveProperty("sluice.kafka.brokers").orElse("localhost:9092"));
-        context.addService(lag); // closes its Kafka admin client when Camel stops
-        metrics.useLag(lag);
+        context.getRegistry().bind("kafkaAdmin", kafka);
+        context.addService(kafka); // closes the admin client when Camel stops
+        metrics.useLag(new ConsumerLag(context, kafka));
         DeadLetters deadLetters = new DeadLetters(json, metrics);
         context.getRegistry().bind("kafkaRecords", new KafkaRecords(metrics));
         context.getRegistry().bind("deadLetters", deadLetters);

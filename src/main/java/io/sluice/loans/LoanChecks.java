@@ -6,6 +6,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
+import io.sluice.kafka.JsonRecord;
+import io.sluice.kafka.JsonRecord.Refused;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -38,7 +40,7 @@ public final class LoanChecks {
         key.put("loan_id", m.getHeader("loanId", String.class));
         try {
             m.setBody(approval(json.valueToTree(Map.of("cust_ids", number(key.get("cust_ids")), "loan_id", key.get("loan_id")))));
-        } catch (Invalid e) {
+        } catch (Refused e) {
             m.setHeader(DeadLetters.REASON, e.getMessage());
         }
     }
@@ -63,16 +65,16 @@ public final class LoanChecks {
         try {
             Map<String, Object> row = request ? request(read(value)) : approval(read(value));
             m.setBody(row);
-        } catch (Invalid e) {
+        } catch (Refused e) {
             m.setHeader(DeadLetters.REASON, e.getMessage());
         }
     }
 
-    Map<String, Object> request(JsonNode node) throws Invalid {
+    Map<String, Object> request(JsonNode node) throws Refused {
         Map<String, Object> row = approval(node);
         long amount = integer(node, "loan_amount");
         if (amount <= 0 || amount > Integer.MAX_VALUE) {
-            throw new Invalid("loan_amount must be a positive whole amount, got " + node.get("loan_amount"));
+            throw new Refused("loan_amount must be a positive whole amount, got " + node.get("loan_amount"));
         }
         row.put("loan_amount", (int) amount);
         row.put("first_name", text(node, "first_name", 50));
@@ -82,68 +84,47 @@ public final class LoanChecks {
         return row;
     }
 
-    Map<String, Object> approval(JsonNode node) throws Invalid {
+    Map<String, Object> approval(JsonNode node) throws Refused {
         Map<String, Object> row = new LinkedHashMap<>();
         long cust = integer(node, "cust_ids");
         if (cust <= 0 || cust > Integer.MAX_VALUE) {
-            throw new Invalid("cust_ids must be a positive integer, got " + node.get("cust_ids"));
+            throw new Refused("cust_ids must be a positive integer, got " + node.get("cust_ids"));
         }
         row.put("cust_ids", (int) cust);
         String loanId = text(node, "loan_id", 64);
         if (loanId == null || loanId.isBlank()) {
-            throw new Invalid("loan_id is missing");
+            throw new Refused("loan_id is missing");
         }
         row.put("loan_id", loanId);
         return row;
     }
 
-    private JsonNode read(byte[] value) throws Invalid {
-        if (value == null || value.length == 0) {
-            throw new Invalid("empty record (tombstone)");
-        }
-        if (value.length > 16_384) {
-            throw new Invalid("payload is " + value.length + " bytes, more than the 16384 allowed");
-        }
-        try {
-            JsonNode node = json.readTree(value);
-            if (node == null || !node.isObject()) {
-                throw new Invalid("not a JSON object");
-            }
-            return node;
-        } catch (java.io.IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            throw new Invalid("not JSON: " + msg);
-        }
+    private JsonNode read(byte[] value) throws Refused {
+        return JsonRecord.object(json, value, 16_384);
     }
 
-    private static long integer(JsonNode node, String field) throws Invalid {
+    private static long integer(JsonNode node, String field) throws Refused {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
-            throw new Invalid(field + " is missing");
+            throw new Refused(field + " is missing");
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new Invalid(field + " must be an integer, got " + v);
+            throw new Refused(field + " must be an integer, got " + v);
         }
         return v.asLong();
     }
 
-    private static String text(JsonNode node, String field, int max) throws Invalid {
+    private static String text(JsonNode node, String field, int max) throws Refused {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.isTextual()) {
-            throw new Invalid(field + " must be a string, got " + v);
+            throw new Refused(field + " must be a string, got " + v);
         }
         if (v.asText().length() > max) {
-            throw new Invalid(field + " is longer than " + max + " characters");
+            throw new Refused(field + " is longer than " + max + " characters");
         }
         return v.asText();
-    }
-
-    static final class Invalid extends Exception {
-        Invalid(String reason) {
-            super(reason);
-        }
     }
 }

@@ -1,24 +1,16 @@
 package io.sluice.ops;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.kafka.KafkaAdmin;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
-import org.apache.camel.Service;
 import org.apache.camel.component.kafka.KafkaEndpoint;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,18 +21,17 @@ import org.slf4j.LoggerFactory;
  * {@code sluice_consumer_lag{group,topic}} and shown in the progress lines; read from Kafka at each
  * {@link #refresh()} (the progress timer), so it is as fresh as {@code sluice.progress.interval-ms}.
  */
-public final class ConsumerLag implements Service {
+public final class ConsumerLag {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerLag.class);
     private final CamelContext context;
-    private final String brokers;
+    private final KafkaAdmin kafka;
     private final Map<String, AtomicLong> gauges = new ConcurrentHashMap<>();
     private volatile Map<String, Lag> byFlow = Map.of();
-    private Admin admin;
 
-    public ConsumerLag(CamelContext context, String brokers) {
+    public ConsumerLag(CamelContext context, KafkaAdmin kafka) {
         this.context = context;
-        this.brokers = brokers;
+        this.kafka = kafka;
     }
 
     /** Reads the lag of every Kafka consumer route now; keeps the last values when Kafka cannot be asked. */
@@ -54,13 +45,12 @@ public final class ConsumerLag implements Service {
         if (consumers.isEmpty()) {
             return;
         }
-        Admin a = admin();
         Map<String, Lag> flows = new LinkedHashMap<>(byFlow);
         for (Map.Entry<String, KafkaEndpoint> e : consumers.entrySet()) {
             String group = e.getValue().getConfiguration().getGroupId();
             String topic = e.getValue().getConfiguration().getTopic();
             try {
-                long lag = lag(a, group, topic);
+                long lag = lag(group, topic);
                 gauge(group, topic).set(lag);
                 flows.put(e.getKey(), new Lag(topic, lag));
             } catch (Exception ex) {
@@ -84,16 +74,11 @@ public final class ConsumerLag implements Service {
         return byFlow;
     }
 
-    private static long lag(Admin a, String group, String topic) throws Exception {
-        List<TopicPartition> partitions = a.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
-                .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-        Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetSpec> latest = partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
+    private long lag(String group, String topic) throws Exception {
+        Map<TopicPartition, Long> committed = kafka.committed(group);
         long lag = 0;
-        for (var end : a.listOffsets(latest).all().get(5, TimeUnit.SECONDS).entrySet()) {
-            OffsetAndMetadata done = committed.get(end.getKey());
-            lag += Math.max(0, end.getValue().offset() - (done == null ? 0 : done.offset()));
+        for (Map.Entry<TopicPartition, Long> end : kafka.endOffsets(topic).entrySet()) {
+            lag += Math.max(0, end.getValue() - committed.getOrDefault(end.getKey(), 0L));
         }
         return lag;
     }
@@ -109,25 +94,5 @@ public final class ConsumerLag implements Service {
             }
             return value;
         });
-    }
-
-    private Admin admin() {
-        if (admin == null) {
-            admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000));
-        }
-        return admin;
-    }
-
-    @Override
-    public void start() {
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
-            admin = null;
-        }
     }
 }

@@ -72,11 +72,6 @@ public final class OpsListener extends MainListenerSupport {
         StartupBanner.print(main.getCamelContext());
     }
 
-    @Override
-    public void afterStop(BaseMainSupport main) {
-        closeAll();
-    }
-
     private synchronized void closeAll() {
         closeables.forEach(OpsListener::close);
         closeables.clear();

@@ -1,12 +1,13 @@
 package io.sluice.sales;
 
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
+import io.sluice.kafka.JsonRecord;
+import io.sluice.kafka.JsonRecord.Refused;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -35,7 +36,7 @@ public final class SaleChecks {
                         + "@" + m.getHeader(KafkaConstants.OFFSET));
             }
             m.setBody(row);
-        } catch (Invalid e) {
+        } catch (Refused e) {
             m.setHeader(DeadLetters.REASON, e.getMessage());
         }
     }
@@ -47,34 +48,34 @@ public final class SaleChecks {
     public void summaryRow(Exchange exchange) {
         Message m = exchange.getMessage();
         try {
-            JsonNode node = read(m.getBody(byte[].class));
+            JsonNode node = JsonRecord.object(json, m.getBody(byte[].class), MAX_BYTES);
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("window_start", integer(node, "window_start"));
-            row.put("window_end", integer(node, "window_end"));
+            row.put("window_start", JsonRecord.wholeNumber(node, "window_start"));
+            row.put("window_end", JsonRecord.wholeNumber(node, "window_end"));
             JsonNode item = node.get("item");
             if (item == null || !item.isTextual() || item.asText().isEmpty() || item.asText().length() > 64) {
-                throw new Invalid("item must be a string of 1 to 64 characters, got " + (item == null ? "nothing" : shorten(item.toString())));
+                throw new Refused("item must be a string of 1 to 64 characters, got " + (item == null ? "nothing" : JsonRecord.shorten(item.toString())));
             }
             row.put("item", item.asText());
-            row.put("total_amount", integer(node, "total_amount"));
-            row.put("count", integer(node, "count"));
+            row.put("total_amount", JsonRecord.wholeNumber(node, "total_amount"));
+            row.put("count", JsonRecord.wholeNumber(node, "count"));
             m.setBody(row);
-        } catch (Invalid e) {
+        } catch (Refused e) {
             m.setHeader(DeadLetters.REASON, e.getMessage());
         }
     }
 
     /** The row, with {@code event_id} null when the record does not carry one. */
-    Map<String, Object> row(byte[] value) throws Invalid {
-        JsonNode node = read(value);
+    Map<String, Object> row(byte[] value) throws Refused {
+        JsonNode node = JsonRecord.object(json, value, MAX_BYTES);
         Map<String, Object> row = new LinkedHashMap<>();
         JsonNode id = node.get("event_id");
         if (id != null && !id.isNull()) {
             if (!id.isTextual() && !id.isIntegralNumber()) {
-                throw new Invalid("event_id must be a string or an integer, got " + shorten(id.toString()));
+                throw new Refused("event_id must be a string or an integer, got " + JsonRecord.shorten(id.toString()));
             }
             if (id.asText().isEmpty() || id.asText().length() > 128) {
-                throw new Invalid("event_id must be 1 to 128 characters");
+                throw new Refused("event_id must be 1 to 128 characters");
             }
             row.put("event_id", id.asText());
         } else {
@@ -82,61 +83,21 @@ public final class SaleChecks {
         }
         JsonNode item = node.get("item");
         if (item == null || item.isNull()) {
-            throw new Invalid("item is missing");
+            throw new Refused("item is missing");
         }
         if (!item.isTextual() || item.asText().isBlank()) {
-            throw new Invalid("item must be a non-empty string, got " + shorten(item.toString()));
+            throw new Refused("item must be a non-empty string, got " + JsonRecord.shorten(item.toString()));
         }
         if (item.asText().length() > 64) {
-            throw new Invalid("item is longer than 64 characters");
+            throw new Refused("item is longer than 64 characters");
         }
         row.put("item", item.asText());
-        row.put("amount", integer(node, "amount"));
-        long time = integer(node, "time");
+        row.put("amount", JsonRecord.wholeNumber(node, "amount"));
+        long time = JsonRecord.wholeNumber(node, "time");
         if (time < 0) {
-            throw new Invalid("time must not be negative, got " + time);
+            throw new Refused("time must not be negative, got " + time);
         }
         row.put("time", time);
         return row;
-    }
-
-    private JsonNode read(byte[] value) throws Invalid {
-        if (value == null || value.length == 0) {
-            throw new Invalid("empty record (tombstone)");
-        }
-        if (value.length > MAX_BYTES) {
-            throw new Invalid("payload is " + value.length + " bytes, more than the " + MAX_BYTES + " allowed");
-        }
-        try {
-            JsonNode node = json.readTree(value);
-            if (node == null || !node.isObject()) {
-                throw new Invalid("not a JSON object");
-            }
-            return node;
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            throw new Invalid("not JSON: " + msg);
-        }
-    }
-
-    private static long integer(JsonNode node, String field) throws Invalid {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            throw new Invalid(field + " is missing");
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new Invalid(field + " must be a whole number, got " + shorten(v.toString()));
-        }
-        return v.asLong();
-    }
-
-    private static String shorten(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
-    }
-
-    static final class Invalid extends Exception {
-        Invalid(String reason) {
-            super(reason, null, false, false);
-        }
     }
 }

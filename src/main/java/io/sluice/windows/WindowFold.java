@@ -1,6 +1,5 @@
 package io.sluice.windows;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,6 +9,8 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.kafka.JsonRecord;
+import io.sluice.kafka.JsonRecord.Refused;
 
 /**
  * Folds one batch of Kafka records into window deltas, in memory and without side effects, so the rules can be
@@ -68,10 +69,17 @@ public final class WindowFold {
 
     private final WindowSpec spec;
     private final ObjectMapper json;
+    /** The overall key as the JSON text cells are keyed by (null when there is none). */
+    private final String overallKey;
 
     public WindowFold(WindowSpec spec, ObjectMapper json) {
         this.spec = spec;
         this.json = json;
+        try {
+            this.overallKey = spec.overallKey() == null ? null : json.writeValueAsString(spec.overallKey());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("window " + spec.name() + ": overall key " + spec.overallKey(), e);
+        }
     }
 
     /**
@@ -96,7 +104,7 @@ public final class WindowFold {
             Event event;
             try {
                 event = read(in.value());
-            } catch (Invalid e) {
+            } catch (Refused e) {
                 refusals.add(new Refusal(in, false, e.getMessage()));
                 continue;
             }
@@ -110,19 +118,11 @@ public final class WindowFold {
             }
             maxTimes.merge(partition, event.time, Math::max);
             add(deltas, new Cell(start, event.key), event);
-            if (spec.overallKey() != null) {
-                add(deltas, new Cell(start, overallKeyJson()), event);
+            if (overallKey != null) {
+                add(deltas, new Cell(start, overallKey), event);
             }
         }
         return new Result(deltas, refusals, next, maxTimes, fresh);
-    }
-
-    String overallKeyJson() {
-        try {
-            return json.writeValueAsString(spec.overallKey());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static void add(Map<Cell, Delta> deltas, Cell cell, Event event) {
@@ -141,55 +141,22 @@ public final class WindowFold {
     private record Event(long time, String key, long amount, String item) {
     }
 
-    private Event read(byte[] value) throws Invalid {
-        if (value == null || value.length == 0) {
-            throw new Invalid("empty record (tombstone)");
-        }
-        JsonNode node;
-        try {
-            node = json.readTree(value);
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            throw new Invalid("not JSON: " + msg);
-        }
-        if (node == null || !node.isObject()) {
-            throw new Invalid("not a JSON object");
-        }
-        long time = integral(node, spec.timeField());
+    private Event read(byte[] value) throws Refused {
+        JsonNode node = JsonRecord.object(json, value, Integer.MAX_VALUE);
+        long time = JsonRecord.wholeNumber(node, spec.timeField());
         JsonNode group = node.get(spec.groupBy());
         if (group == null || group.isNull()) {
-            throw new Invalid(spec.groupBy() + " is missing");
+            throw new Refused(spec.groupBy() + " is missing");
         }
         if (group.isContainerNode()) {
-            throw new Invalid(spec.groupBy() + " must be a single value, got " + shorten(group.toString()));
+            throw new Refused(spec.groupBy() + " must be a single value, got " + JsonRecord.shorten(group.toString()));
         }
-        long amount = spec.aggregate().sumField() == null ? 0 : integral(node, spec.aggregate().sumField());
+        long amount = spec.aggregate().sumField() == null ? 0 : JsonRecord.wholeNumber(node, spec.aggregate().sumField());
         String item = null;
         if (spec.aggregate().listField() != null) {
             JsonNode listed = node.get(spec.aggregate().listField());
             item = listed == null ? "null" : listed.toString();
         }
         return new Event(time, group.toString(), amount, item);
-    }
-
-    private static long integral(JsonNode node, String field) throws Invalid {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            throw new Invalid(field + " is missing");
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new Invalid(field + " must be a whole number, got " + shorten(v.toString()));
-        }
-        return v.asLong();
-    }
-
-    private static String shorten(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
-    }
-
-    private static final class Invalid extends Exception {
-        Invalid(String reason) {
-            super(reason, null, false, false);
-        }
     }
 }

@@ -18,15 +18,12 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
+import io.sluice.kafka.KafkaAdmin;
 import io.sluice.ops.FlowMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.Service;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultMessage;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -41,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * acknowledged ({@link #published}). A crash between the last two publishes those records again on restart —
  * with the same key and value, so a consumer that upserts by key (like the sales_summary sink) is unaffected.
  */
-public final class Windows implements Service {
+public final class Windows {
 
     private static final Logger LOG = LoggerFactory.getLogger(Windows.class);
     static final String PUBLISHING = "sluiceWindowOutbox";
@@ -50,20 +47,19 @@ public final class Windows implements Service {
     private final ObjectMapper json;
     private final FlowMetrics metrics;
     private final DeadLetters deadLetters;
-    private final String brokers;
-    private Admin admin;
+    private final KafkaAdmin kafka;
     /**
      * Whether the last outbox slice is known to be settled: false at start (a crash may have left a slice sent but
      * not deleted) and while a slice is being sent (a failed send may have reached Kafka in part).
      */
     private volatile boolean recovered;
 
-    public Windows(Supplier<DataSource> dataSource, ObjectMapper json, FlowMetrics metrics, DeadLetters deadLetters, String brokers) {
+    public Windows(Supplier<DataSource> dataSource, ObjectMapper json, FlowMetrics metrics, DeadLetters deadLetters, KafkaAdmin kafka) {
         this.store = new WindowStore(dataSource, json);
         this.json = json;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
-        this.brokers = brokers;
+        this.kafka = kafka;
     }
 
     void register(WindowAggregator aggregator) {
@@ -121,7 +117,7 @@ public final class Windows implements Service {
     private List<WindowStore.Pending> withoutPublished(List<WindowStore.Pending> rows, int limit) throws SQLException {
         Set<String> tail = new HashSet<>();
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.brokers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             for (String topic : rows.stream().map(WindowStore.Pending::topic).distinct().toList()) {
@@ -162,13 +158,8 @@ public final class Windows implements Service {
     /** The end offset of every partition of {@code topic}, per {@code topic:partition}; null if Kafka cannot tell. */
     Map<String, Long> endOffsets(String topic) {
         try {
-            Admin a = admin();
-            List<TopicPartition> all = a.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
-                    .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            Map<TopicPartition, OffsetSpec> latest = all.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
             Map<String, Long> ends = new HashMap<>();
-            a.listOffsets(latest).all().get(5, TimeUnit.SECONDS)
-                    .forEach((tp, info) -> ends.put(topic + ":" + tp.partition(), info.offset()));
+            kafka.endOffsets(topic).forEach((tp, end) -> ends.put(topic + ":" + tp.partition(), end));
             return ends;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -176,17 +167,6 @@ public final class Windows implements Service {
             }
             return null;
         }
-    }
-
-    private synchronized Admin admin() {
-        if (admin == null) {
-            Properties p = new Properties();
-            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
-            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
-            admin = Admin.create(p);
-        }
-        return admin;
     }
 
     WindowStore store() {
@@ -209,17 +189,5 @@ public final class Windows implements Service {
                 throw new IllegalStateException(e);
             }
         };
-    }
-
-    @Override
-    public void start() {
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(2));
-            admin = null;
-        }
     }
 }

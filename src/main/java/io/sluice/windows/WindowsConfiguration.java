@@ -4,6 +4,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
+import io.sluice.kafka.KafkaAdmin;
 import io.sluice.ops.FlowMetrics;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -17,8 +18,7 @@ public final class WindowsConfiguration implements CamelConfiguration {
         FlowMetrics metrics = FlowMetrics.of(context);
         Windows windows = new Windows(() -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class),
                 json, metrics, new DeadLetters(json, metrics),
-                context.getPropertiesComponent().resolveProperty("sluice.kafka.brokers").orElse("localhost:9092"));
+                context.getRegistry().lookupByNameAndType("kafkaAdmin", KafkaAdmin.class));
         context.getRegistry().bind("windows", windows);
-        context.addService(windows); // stopped with Camel: closes its Kafka admin client
     }
 }
