@@ -25,6 +25,7 @@ public final class Topics implements AutoCloseable {
 
     private final String brokers;
     private final KafkaProducer<String, byte[]> producer;
+    private final java.util.Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Topics(DevStack stack) {
         brokers = stack.config().kafkaBootstrap();
@@ -34,6 +35,7 @@ public final class Topics implements AutoCloseable {
     }
 
     public void send(String topic, String key, byte[] value) {
+        awaitLeaders(topic);
         try {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
         } catch (Exception e) {
@@ -43,7 +45,24 @@ public final class Topics implements AutoCloseable {
 
     /** Without waiting for the acknowledgement; {@link #flush()} waits for all of them. */
     public void sendAsync(String topic, String key, String value) {
+        awaitLeaders(topic);
         producer.send(new ProducerRecord<>(topic, key, value == null ? null : value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Before the first record to a topic: waits until every partition has a leader. A topic just auto-created (by
+     * a consumer subscribing, or by this producer) otherwise answers NOT_LEADER_OR_FOLLOWER, after which the
+     * idempotent producer can loop on OUT_OF_ORDER_SEQUENCE_NUMBER and never deliver (seen in SalesWindowsTest).
+     */
+    private void awaitLeaders(String topic) {
+        if (ready.contains(topic)) {
+            return;
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            var partitions = producer.partitionsFor(topic);
+            return !partitions.isEmpty() && partitions.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        });
+        ready.add(topic);
     }
 
     public void flush() {
