@@ -1,0 +1,165 @@
+package io.sluice.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpServer;
+import io.sluice.customers.Customer;
+import io.sluice.customers.CustomerTable;
+import io.sluice.devstack.DevStack;
+import io.sluice.harness.Db;
+import io.sluice.harness.RunningSluice;
+import io.sluice.ratings.RatingsGenerator;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Part "latency", on one Sluice running CDC, the ratings flow and the VIP alerts (as shipped, Slack = a local
+ * webhook receiver in this JVM):
+ * <ol>
+ * <li>rating produced → Slack request received, for every alert while ratings arrive at a steady rate
+ *     (default 1 000/s for 60 s, the demo's 20 customers, ~5 % of ratings become alerts);</li>
+ * <li>an UPDATE committed in MariaDB → the customer table (what enrichment reads) shows it, one update at a time.</li>
+ * </ol>
+ * Both clocks are this JVM's System.nanoTime: the producer, the receiver and the table are all in it.
+ */
+final class LatencyBench {
+
+    private static final Pattern RATING_ID = Pattern.compile("bench-alert (\\d+)");
+
+    private final DevStack stack;
+    private final Report report;
+    private final int rate = Integer.getInteger("bench.latency.rate", 1000);
+    private final int seconds = Integer.getInteger("bench.latency.seconds", 60);
+    private final int warmupSeconds = Integer.getInteger("bench.latency.warmup", 5);
+    private final int cdcUpdates = Integer.getInteger("bench.cdc.updates", 200);
+
+    LatencyBench(DevStack stack, Report report) {
+        this.stack = stack;
+        this.report = report;
+    }
+
+    void run() throws Exception {
+        Map<Long, Long> sentAt = new ConcurrentHashMap<>();
+        Map<Long, Long> receivedAt = new ConcurrentHashMap<>();
+        HttpServer slack = slackReceiver(receivedAt);
+        try (RunningSluice sluice = BenchSluice.only(stack, "bench-latency",
+                List.of("customer-cdc.yaml", "ratings-enrichment.yaml", "vip-alerts.yaml"))
+                .with("sluice.slack.webhook.secret", "http://localhost:" + slack.getAddress().getPort() + "/services/bench")
+                .with("sluice.slack.template", "bench-alert {rating_id}: {message}")
+                .start()) {
+            CustomerTable table = sluice.context().getRegistry().lookupByNameAndType("customerTable", CustomerTable.class);
+            table.whenReady().get(120, TimeUnit.SECONDS);
+            alerts(sluice, sentAt, receivedAt);
+            cdc(table);
+        } finally {
+            slack.stop(0);
+        }
+    }
+
+    private void alerts(RunningSluice sluice, Map<Long, Long> sentAt, Map<Long, Long> receivedAt) throws Exception {
+        RatingsGenerator generator = new RatingsGenerator(11L, 20, 0.05, 0.10, Clock.systemUTC());
+        long total = (long) rate * seconds;
+        long periodNanos = 1_000_000_000L / rate;
+        long warmupEnd = (long) rate * warmupSeconds;
+        List<Long> measured = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                "bootstrap.servers", stack.config().kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
+            long start = System.nanoTime();
+            for (long i = 0; i < total; i++) {
+                long due = start + i * periodNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                String rating = generator.next();
+                long id = Long.parseLong(rating.substring(rating.indexOf(':') + 1, rating.indexOf(',')));
+                if (i >= warmupEnd) {
+                    measured.add(id);
+                }
+                sentAt.put(id, System.nanoTime());
+                producer.send(new ProducerRecord<>(sluice.property("sluice.ratings.topic"), Long.toString(id), rating));
+            }
+            report.line("Sent %,d ratings at %,d/s in %.1f s", total, rate, (System.nanoTime() - start) / 1e9);
+        }
+        // alerts are a fixed share of what was sent: wait until the receiver has had nothing new for 5 s
+        int last = -1;
+        while (receivedAt.size() != last) {
+            last = receivedAt.size();
+            Thread.sleep(5000);
+        }
+        long[] latencies = measured.stream().filter(receivedAt::containsKey)
+                .mapToLong(id -> receivedAt.get(id) - sentAt.get(id)).sorted().toArray();
+        report.line("Alerts: %,d received (%,d after the %d s warm-up); rating produced → Slack request received: "
+                        + "p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                receivedAt.size(), latencies.length, warmupSeconds, pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
+    }
+
+    private void cdc(CustomerTable table) throws Exception {
+        Db db = new Db(stack);
+        List<Integer> ids = db.customerIds();
+        long[] latencies = new long[cdcUpdates];
+        for (int i = 0; i < cdcUpdates; i++) {
+            int id = ids.get(i % ids.size());
+            String email = "cdc-" + i + "@bench.example";
+            db.update("UPDATE customers SET email = ? WHERE id = ?", email, id); // autocommit: returns once committed
+            long committed = System.nanoTime();
+            long deadline = committed + TimeUnit.SECONDS.toNanos(30);
+            while (!email.equals(emailOf(table.get(id)))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("update " + i + " of customer " + id + " not seen in 30 s");
+                }
+                LockSupport.parkNanos(100_000);
+            }
+            latencies[i] = System.nanoTime() - committed;
+            Thread.sleep(20); // one change at a time: each measured on its own
+        }
+        Arrays.sort(latencies);
+        report.line("CDC: %d updates, committed in MariaDB → customer table shows it: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                cdcUpdates, pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
+    }
+
+    private static String emailOf(Customer c) {
+        return c == null ? null : c.email();
+    }
+
+    static double pct(long[] sortedNanos, int percentile) {
+        if (sortedNanos.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(percentile / 100.0 * sortedNanos.length) - 1;
+        return sortedNanos[Math.max(0, Math.min(index, sortedNanos.length - 1))] / 1e6;
+    }
+
+    /** A webhook that answers like Slack's ("ok") and notes when each alert arrived. */
+    private static HttpServer slackReceiver(Map<Long, Long> receivedAt) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
+        server.createContext("/", exchange -> {
+            long now = System.nanoTime();
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Matcher m = RATING_ID.matcher(body);
+            if (m.find()) {
+                receivedAt.putIfAbsent(Long.parseLong(m.group(1)), now);
+            }
+            byte[] ok = "ok".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, ok.length);
+            exchange.getResponseBody().write(ok);
+            exchange.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.start();
+        return server;
+    }
+}

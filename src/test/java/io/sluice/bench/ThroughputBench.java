@@ -1,0 +1,184 @@
+package io.sluice.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import io.sluice.devstack.DevStack;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Part "throughput": the same preloaded ratings through the limit, the peer and Sluice, on 1 and 4 input
+ * partitions, each run writing topics of its own. Rate = input records / (time the last output record was appended −
+ * the first's), so start-up (Camel, Streams rebalancing, loading customers) is left out for all three alike.
+ * Every run's output counts must equal the expected ones (and so each other's).
+ */
+final class ThroughputBench {
+
+    record Result(String contender, int partitions, int threads, int round, long span, double rate,
+                  Map<RatingRules.Output, Long> counts, boolean countsMatch) {
+    }
+
+    private final DevStack stack;
+    private final Report report;
+    private final int ratings = Integer.getInteger("bench.ratings", 200_000);
+    private final int customers = Integer.getInteger("bench.customers", 10_000);
+    private final int rounds = Integer.getInteger("bench.rounds", 2);
+
+    ThroughputBench(DevStack stack, Report report) {
+        this.stack = stack;
+        this.report = report;
+    }
+
+    void run() throws Exception {
+        String brokers = stack.config().kafkaBootstrap();
+        long t0 = System.nanoTime();
+        RatingsWorkload workload = new RatingsWorkload(customers, ratings, 8L);
+        Map<RatingRules.Output, Long> expected = workload.expected();
+        report.line("Workload generated in %.1f s", (System.nanoTime() - t0) / 1e9);
+        String customersTopic = "bench-customers";
+        createTopic(brokers, customersTopic, 1);
+        try (KafkaProducer<String, byte[]> producer = producer(brokers)) {
+            workload.loadCustomers(producer, customersTopic);
+            for (int partitions : new int[] {1, 4}) {
+                createTopic(brokers, "bench-ratings-p" + partitions, partitions);
+                workload.loadRatings(producer, "bench-ratings-p" + partitions);
+            }
+        }
+        report.line("Workload: %,d ratings (%s), %,d customers; prepared and loaded in %.1f s",
+                ratings, expected, customers, (System.nanoTime() - t0) / 1e9);
+
+        List<Contender> contenders = List.of(new RawClientLoop(), new StreamsPeer(), new SluiceContender(stack));
+        // -Dbench.only=Sluice (a name's first word) runs one contender alone, e.g. under a profiler
+        String only = System.getProperty("bench.only", "");
+        List<Result> results = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (int partitions : new int[] {1, 4}) {
+                List<Contender> order = new ArrayList<>(contenders);
+                if (round % 2 == 0) {
+                    java.util.Collections.reverse(order); // JIT warmth and broker state favour nobody
+                }
+                for (Contender c : order) {
+                    if (!only.isEmpty() && !c.name().toLowerCase().startsWith(only.toLowerCase())) {
+                        continue;
+                    }
+                    results.add(runOne(c, brokers, customersTopic, partitions, round, expected));
+                }
+            }
+        }
+        print(results, contenders);
+    }
+
+    private Result runOne(Contender contender, String brokers, String customersTopic, int partitions, int round,
+                          Map<RatingRules.Output, Long> expected) throws Exception {
+        int threads = Math.min(partitions, Integer.getInteger("bench.threads", 2));
+        String id = "bench-" + contender.name().split(" ")[0].toLowerCase() + "-p" + partitions + "-r" + round;
+        try (OutputTopics outputs = new OutputTopics(brokers, id, partitions)) {
+            return runOne(contender, brokers, customersTopic, partitions, threads, round, expected, id, outputs);
+        }
+    }
+
+    private Result runOne(Contender contender, String brokers, String customersTopic, int partitions, int threads, int round,
+                          Map<RatingRules.Output, Long> expected, String id, OutputTopics outputs) throws Exception {
+        long want = OutputTopics.total(expected);
+        long started = System.nanoTime();
+        Map<RatingRules.Output, Long> counts;
+        try (AutoCloseable running = contender.start(new Contender.Run(brokers, "bench-ratings-p" + partitions,
+                customersTopic, threads, id, outputs.names))) {
+            long deadline = System.nanoTime() + 600_000_000_000L;
+            long seen = -1;
+            while (true) {
+                counts = outputs.counts();
+                long total = OutputTopics.total(counts);
+                if (total >= want && total == seen) {
+                    break; // complete, and nothing more arrived in the last look (a duplicate would)
+                }
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
+                seen = total >= want ? total : -1;
+                Thread.sleep(total >= want ? 1000 : 250);
+            }
+        }
+        long span = outputs.spanMillis();
+        double rate = ratings * 1000.0 / Math.max(1, span);
+        boolean match = counts.equals(expected);
+        report.line("  round %d, %d partition(s), %d thread(s): %-22s %,9.0f records/s (%,d ms first→last output, %.1f s with start-up) %s",
+                round, partitions, threads, contender.name(), rate, span, (System.nanoTime() - started) / 1e9,
+                match ? "counts OK" : "COUNTS DIFFER " + counts);
+        return new Result(contender.name(), partitions, threads, round, span, rate, counts, match);
+    }
+
+    private void print(List<Result> results, List<Contender> contenders) {
+        if (results.stream().map(Result::contender).distinct().count() < contenders.size()) {
+            return;
+        }
+        report.line("");
+        report.line("| partitions | %s | Sluice / peer | Sluice / limit | output counts |",
+                String.join(" | ", contenders.stream().map(c -> c.name() + " rec/s").toList()));
+        report.line("|---|%s---|---|---|", "---|".repeat(contenders.size()));
+        for (int partitions : new int[] {1, 4}) {
+            Map<String, Double> best = new LinkedHashMap<>();
+            boolean allMatch = true;
+            for (Result r : results) {
+                if (r.partitions() == partitions) {
+                    best.merge(r.contender(), r.rate(), Math::max);
+                    allMatch &= r.countsMatch();
+                }
+            }
+            double limit = best.get(contenders.get(0).name());
+            double peer = best.get(contenders.get(1).name());
+            double sluice = best.get(contenders.get(2).name());
+            report.line("| %d | %s | %.2f× | %.2f× | %s |", partitions,
+                    String.join(" | ", best.values().stream().map(v -> String.format("%,.0f", v)).toList()),
+                    sluice / peer, sluice / limit, allMatch ? "all equal expected" : "MISMATCH");
+        }
+        report.line("(best of %d rounds each; threads = min(partitions, %d))", rounds, Integer.getInteger("bench.threads", 2));
+    }
+
+    static void createTopic(String brokers, String topic, int partitions) throws Exception {
+        createTopics(brokers, List.of(new NewTopic(topic, partitions, (short) 1)));
+    }
+
+    /**
+     * Creates topics and waits until every partition has a leader: an idempotent producer writing to a topic a
+     * moment old can get NOT_LEADER_OR_FOLLOWER and then loop on OUT_OF_ORDER_SEQUENCE_NUMBER (seen here while
+     * preloading, which then took two minutes instead of two seconds).
+     */
+    static void createTopics(String brokers, List<NewTopic> topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+            admin.createTopics(topics).all().get();
+            List<String> names = topics.stream().map(NewTopic::name).toList();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!haveLeaders(admin, names)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no leaders for " + names + " after 30 s");
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static boolean haveLeaders(Admin admin, List<String> names) throws InterruptedException {
+        try {
+            return admin.describeTopics(names).allTopicNames().get().values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false; // not known to the metadata yet
+        }
+    }
+
+    static KafkaProducer<String, byte[]> producer(String brokers) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", brokers);
+        p.put("linger.ms", 20);
+        p.put("batch.size", 262144);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+}
