@@ -98,7 +98,7 @@ public final class CustomerTable extends ServiceSupport {
      * {@code autoStartup: false} says: start it again at once if the table is ready, as the gate would have.
      */
     public SimpleEventNotifierSupport restartsReloadedRoutes() {
-        return new SimpleEventNotifierSupport() {
+        SimpleEventNotifierSupport notifier = new SimpleEventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 String id = ((CamelEvent.RouteReloadedEvent) event).getRoute().getRouteId();
@@ -120,6 +120,8 @@ public final class CustomerTable extends ServiceSupport {
                 return event instanceof CamelEvent.RouteReloadedEvent;
             }
         };
+        notifier.setIgnoreExchangeEvents(true);
+        return notifier;
     }
 
     /**

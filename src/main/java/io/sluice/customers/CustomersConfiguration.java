@@ -48,14 +48,17 @@ public final class CustomersConfiguration implements CamelConfiguration {
         context.addService(table, true, true);
         HealthChecks.register(context, table.healthCheck());
         context.getManagementStrategy().addEventNotifier(table.restartsReloadedRoutes());
-        context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
+        SimpleEventNotifierSupport started = new SimpleEventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 if (event.getType() == CamelEvent.Type.CamelContextStarted) {
                     table.contextStarted();
                 }
             }
-        });
+        };
+        // a notifier that wants exchange events makes Camel create one per record of every split: opt out
+        started.setIgnoreExchangeEvents(true);
+        context.getManagementStrategy().addEventNotifier(started);
     }
 
     /** MariaDB needs Debezium's MariaDB connector (GTIDs differ); "auto" asks the server which it is. */
