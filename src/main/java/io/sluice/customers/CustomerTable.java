@@ -263,10 +263,18 @@ public final class CustomerTable extends ServiceSupport {
         try {
             JsonNode row = json.readTree(r.value());
             rows.put(id, new Customer(id, text(row, "first_name"), text(row, "last_name"),
-                    text(row, "email"), text(row, "club_status")));
+                    text(row, "email"), clubStatus(text(row, "club_status"))));
         } catch (Exception e) {
             LOG.warn("Customer record {} at {}-{}@{} is not JSON: ignored", id, r.topic(), r.partition(), r.offset());
         }
+    }
+
+    /**
+     * The few club statuses are shared, not one string per customer: with 1 000 000 customers that is ~55 MB of
+     * heap less (issue 8 benchmark: 306 MB before).
+     */
+    private static String clubStatus(String status) {
+        return status == null ? null : status.intern();
     }
 
     private static Integer parseId(String key) {
