@@ -31,11 +31,11 @@ final class CustomersBench {
     void run() throws Exception {
         String brokers = stack.config().kafkaBootstrap();
         String topic = "bench-customers-" + count;
-        ThroughputBench.createTopic(brokers, topic, 1);
+        BenchTopics.create(brokers, topic, 1);
         ObjectMapper json = new ObjectMapper();
         SplittableRandom random = new SplittableRandom(5);
         long t0 = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = ThroughputBench.producer(brokers)) {
+        try (KafkaProducer<String, byte[]> producer = BenchTopics.producer(brokers)) {
             for (int id = 1; id <= count; id++) {
                 String status = RatingsWorkload.CLUB_STATUS[random.nextInt(RatingsWorkload.CLUB_STATUS.length)];
                 producer.send(new ProducerRecord<>(topic, Integer.toString(id), json.writeValueAsBytes(RatingsWorkload.customerRow(id, status))));
@@ -60,10 +60,10 @@ final class CustomersBench {
         }
     }
 
-    static long usedAfterGc() throws InterruptedException {
+    /** System.gc() is a full, stop-the-world collection with G1 unless told otherwise: it returns when done. */
+    static long usedAfterGc() {
         for (int i = 0; i < 3; i++) {
             System.gc();
-            Thread.sleep(200);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +25,8 @@ import io.sluice.ratings.RatingsGenerator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Part "latency", on one Sluice running CDC, the ratings flow and the VIP alerts (as shipped, Slack = a local
@@ -95,11 +98,13 @@ final class LatencyBench {
             report.line("Sent %,d ratings at %,d/s in %.1f s", total, rate, (System.nanoTime() - start) / 1e9);
         }
         // alerts are a fixed share of what was sent: wait until the receiver has had nothing new for 5 s
-        int last = -1;
-        while (receivedAt.size() != last) {
-            last = receivedAt.size();
-            Thread.sleep(5000);
-        }
+        int[] last = {-1};
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(5)).until(() -> {
+            int now = receivedAt.size();
+            boolean quiet = now == last[0];
+            last[0] = now;
+            return quiet;
+        });
         long[] latencies = measured.stream().filter(receivedAt::containsKey)
                 .mapToLong(id -> receivedAt.get(id) - sentAt.get(id)).sorted().toArray();
         report.line("Alerts: %,d received (%,d after the %d s warm-up); rating produced → Slack request received: "

@@ -2,7 +2,6 @@ package io.sluice.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,7 @@ final class OutputTopics implements AutoCloseable {
             names.put(o, runId + "-" + o.name().toLowerCase());
         }
         {
-            ThroughputBench.createTopics(brokers, names.values().stream().map(n -> new NewTopic(n, partitions, (short) 1)
+            BenchTopics.create(brokers, names.values().stream().map(n -> new NewTopic(n, partitions, (short) 1)
                     // the broker stamps each record as it is appended: the same clock for all three contenders
                     // (Kafka Streams would otherwise copy the input records' timestamps to its outputs)
                     .configs(Map.of("message.timestamp.type", "LogAppendTime"))).toList());
@@ -68,19 +67,15 @@ final class OutputTopics implements AutoCloseable {
     long spanMillis() {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        {
-            for (String topic : names.values()) {
-                List<TopicPartition> parts = partitions.get(topic);
-                Map<TopicPartition, Long> begin = c.beginningOffsets(parts);
-                Map<TopicPartition, Long> end = c.endOffsets(parts);
-                for (TopicPartition p : parts) {
-                    if (end.get(p) <= begin.get(p)) {
-                        continue;
-                    }
-                    first = Math.min(first, timestampAt(c, p, begin.get(p)));
-                    last = Math.max(last, timestampAt(c, p, end.get(p) - 1));
+        for (List<TopicPartition> parts : partitions.values()) {
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            for (TopicPartition p : parts) {
+                if (end.get(p) <= begin.get(p)) {
+                    continue;
                 }
+                first = Math.min(first, timestampAt(consumer, p, begin.get(p)));
+                last = Math.max(last, timestampAt(consumer, p, end.get(p) - 1));
             }
         }
         return last - first;
@@ -103,9 +98,5 @@ final class OutputTopics implements AutoCloseable {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    Collection<String> all() {
-        return names.values();
     }
 }

@@ -55,20 +55,11 @@ final class RatingRules {
             out.emit(Output.UNMATCHED, id, json.writeValueAsBytes(rating));
             return;
         }
-        enrich(rating, c);
+        c.addTo(rating);
         out.emit(Output.ENRICHED, id, json.writeValueAsBytes(rating));
         if (isUnhappyVip(rating)) {
             out.emit(Output.UNHAPPY, id, json.writeValueAsBytes(vipFields(rating)));
         }
-    }
-
-    static void enrich(Map<String, Object> rating, Customer c) {
-        rating.put("customer_id", c.id());
-        rating.put("full_name", c.fullName());
-        rating.put("first_name", c.firstName());
-        rating.put("last_name", c.lastName());
-        rating.put("email", c.email());
-        rating.put("club_status", c.clubStatus());
     }
 
     static boolean isUnhappyVip(Map<String, Object> enriched) {

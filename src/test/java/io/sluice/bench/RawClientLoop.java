@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.customers.Customer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -118,9 +117,7 @@ final class RawClientLoop implements Contender {
                         customers.remove(id);
                         continue;
                     }
-                    JsonNode row = json.readTree(r.value());
-                    customers.put(id, new Customer(id, row.path("first_name").asText(null), row.path("last_name").asText(null),
-                            row.path("email").asText(null), row.path("club_status").asText(null)));
+                    customers.put(id, Customer.fromRow(id, json.readTree(r.value())));
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.sluice.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,8 @@ import org.apache.http.HttpHost;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.elasticsearch.client.RestClient;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Part "search": the same enriched ratings into Elasticsearch twice — by Sluice's search sink as shipped (from
@@ -67,7 +70,7 @@ final class SearchBench {
         int bulkSize = 1000;
 
         String topic = "bench-search-docs";
-        ThroughputBench.createTopic(stack.config().kafkaBootstrap(), topic, 1);
+        BenchTopics.create(stack.config().kafkaBootstrap(), topic, 1);
         String sluiceIndex;
         double sluiceRate;
         try (RunningSluice sluice = BenchSluice.only(stack, "bench-search", List.of(), "search-ratings")
@@ -76,7 +79,7 @@ final class SearchBench {
             sluiceIndex = sluice.property("sluice.search.ratings-index");
             bulkSize = Integer.parseInt(sluice.context().resolvePropertyPlaceholders("{{sluice.search.bulk-size}}"));
             long start = System.nanoTime();
-            try (KafkaProducer<String, byte[]> producer = ThroughputBench.producer(stack.config().kafkaBootstrap())) {
+            try (KafkaProducer<String, byte[]> producer = BenchTopics.producer(stack.config().kafkaBootstrap())) {
                 for (int i = 0; i < docs; i++) {
                     producer.send(new ProducerRecord<>(topic, ids.get(i), sources.get(i)));
                 }
@@ -112,14 +115,8 @@ final class SearchBench {
                 docs, bulkSize, sluiceRate, directRate, sluiceRate / directRate);
     }
 
-    private static void awaitCount(Search search, String index, long want) throws InterruptedException {
-        long deadline = System.nanoTime() + 600_000_000_000L;
-        while (search.count(index) < want) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(index + " did not reach " + want + " documents in 10 minutes");
-            }
-            Thread.sleep(100);
-        }
+    private static void awaitCount(Search search, String index, long want) {
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).until(() -> search.count(index) >= want);
     }
 
 }

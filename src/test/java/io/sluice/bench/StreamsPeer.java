@@ -66,8 +66,8 @@ final class StreamsPeer implements Contender {
     }
 
     static org.apache.kafka.streams.Topology topology(Run run) {
-        RatingValidator validator = new RatingValidator(JSON, RatingRules.MAX_BYTES);
         RatingRules rules = new RatingRules(JSON, Map.of());
+        RatingValidator validator = rules.validator();
         Map<RatingRules.Output, String> out = run.outputs();
         Produced<String, byte[]> produced = Produced.with(Serdes.String(), Serdes.ByteArray());
         StreamsBuilder builder = new StreamsBuilder();
@@ -110,7 +110,7 @@ final class StreamsPeer implements Contender {
     private static Joined enrich(Checked checked, Customer customer) {
         Map<String, Object> rating = checked.rating();
         if (customer != null) {
-            RatingRules.enrich(rating, customer);
+            customer.addTo(rating);
         }
         return new Joined(rating, customer != null);
     }
@@ -147,8 +147,7 @@ final class StreamsPeer implements Contender {
             }
             try {
                 JsonNode row = JSON.readTree(data);
-                return new Customer(row.path("id").asInt(), row.path("first_name").asText(null),
-                        row.path("last_name").asText(null), row.path("email").asText(null), row.path("club_status").asText(null));
+                return Customer.fromRow(row.path("id").asInt(), row);
             } catch (Exception e) {
                 return null;
             }

@@ -1,17 +1,16 @@
 package io.sluice.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import io.sluice.devstack.DevStack;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
+import org.awaitility.core.ConditionTimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Part "throughput": the same preloaded ratings through the limit, the peer and Sluice, on 1 and 4 input
@@ -43,11 +42,11 @@ final class ThroughputBench {
         Map<RatingRules.Output, Long> expected = workload.expected();
         report.line("Workload generated in %.1f s", (System.nanoTime() - t0) / 1e9);
         String customersTopic = "bench-customers";
-        createTopic(brokers, customersTopic, 1);
-        try (KafkaProducer<String, byte[]> producer = producer(brokers)) {
+        BenchTopics.create(brokers, customersTopic, 1);
+        try (KafkaProducer<String, byte[]> producer = BenchTopics.producer(brokers)) {
             workload.loadCustomers(producer, customersTopic);
             for (int partitions : new int[] {1, 4}) {
-                createTopic(brokers, "bench-ratings-p" + partitions, partitions);
+                BenchTopics.create(brokers, "bench-ratings-p" + partitions, partitions);
                 workload.loadRatings(producer, "bench-ratings-p" + partitions);
             }
         }
@@ -91,20 +90,17 @@ final class ThroughputBench {
         Map<RatingRules.Output, Long> counts;
         try (AutoCloseable running = contender.start(new Contender.Run(brokers, "bench-ratings-p" + partitions,
                 customersTopic, threads, id, outputs.names))) {
-            long deadline = System.nanoTime() + 600_000_000_000L;
-            long seen = -1;
-            while (true) {
-                counts = outputs.counts();
-                long total = OutputTopics.total(counts);
-                if (total >= want && total == seen) {
-                    break; // complete, and nothing more arrived in the last look (a duplicate would)
-                }
-                if (System.nanoTime() > deadline) {
-                    break;
-                }
-                seen = total >= want ? total : -1;
-                Thread.sleep(total >= want ? 1000 : 250);
+            try {
+                await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> OutputTopics.total(outputs.counts()) >= want);
+                // complete, and nothing more arrives for a second (a duplicate would)
+                long total = OutputTopics.total(outputs.counts());
+                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10))
+                        .until(() -> OutputTopics.total(outputs.counts()) == total);
+            } catch (ConditionTimeoutException e) {
+                // incomplete or still growing: reported below as counts that differ
             }
+            counts = outputs.counts();
         }
         long span = outputs.spanMillis();
         double rate = ratings * 1000.0 / Math.max(1, span);
@@ -140,45 +136,5 @@ final class ThroughputBench {
                     sluice / peer, sluice / limit, allMatch ? "all equal expected" : "MISMATCH");
         }
         report.line("(best of %d rounds each; threads = min(partitions, %d))", rounds, Integer.getInteger("bench.threads", 2));
-    }
-
-    static void createTopic(String brokers, String topic, int partitions) throws Exception {
-        createTopics(brokers, List.of(new NewTopic(topic, partitions, (short) 1)));
-    }
-
-    /**
-     * Creates topics and waits until every partition has a leader: an idempotent producer writing to a topic a
-     * moment old can get NOT_LEADER_OR_FOLLOWER and then loop on OUT_OF_ORDER_SEQUENCE_NUMBER (seen here while
-     * preloading, which then took two minutes instead of two seconds).
-     */
-    static void createTopics(String brokers, List<NewTopic> topics) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
-            admin.createTopics(topics).all().get();
-            List<String> names = topics.stream().map(NewTopic::name).toList();
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (!haveLeaders(admin, names)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no leaders for " + names + " after 30 s");
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
-    private static boolean haveLeaders(Admin admin, List<String> names) throws InterruptedException {
-        try {
-            return admin.describeTopics(names).allTopicNames().get().values().stream()
-                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-        } catch (java.util.concurrent.ExecutionException e) {
-            return false; // not known to the metadata yet
-        }
-    }
-
-    static KafkaProducer<String, byte[]> producer(String brokers) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", brokers);
-        p.put("linger.ms", 20);
-        p.put("batch.size", 262144);
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 }
