@@ -10,26 +10,49 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import io.sluice.Sluice;
+import io.sluice.devstack.Ports;
 
 /**
  * Sluice in a JVM of its own (the test's classpath, the same property files), pointed at the harness's Kafka,
  * MariaDB and Elasticsearch — so that {@link #kill()} (SIGKILL: no shutdown hook, no graceful stop) kills only
- * Sluice, as a crash would. Its log goes to {@code <dir>/sluice-<n>.log}, one file per start.
+ * Sluice, as a crash would. Its log goes to {@code <dir>/<name>-<n>.log}, one file per start.
  */
 public final class SluiceProcess implements AutoCloseable {
 
     private final Path dir;
+    private final String name;
     private final Path propertiesFile;
     private Process process;
     private int starts;
 
     public SluiceProcess(RunningSluice config) throws IOException {
+        this(config, "sluice", config.properties());
+    }
+
+    /**
+     * One of several instances sharing {@code config} (same topics, consumer groups, tables), as if each ran on a
+     * machine of its own: its own HTTP and management ports and its own local data directory.
+     */
+    public static SluiceProcess instance(RunningSluice config, String name) throws IOException {
+        Properties p = config.properties();
+        p.setProperty("sluice.http.port", Integer.toString(Ports.free()));
+        p.setProperty("camel.management.port", Integer.toString(Ports.free()));
+        p.setProperty("sluice.devstack.data-dir", Path.of(p.getProperty("sluice.devstack.data-dir"), name).toString());
+        return new SluiceProcess(config, name, p);
+    }
+
+    private SluiceProcess(RunningSluice config, String name, Properties properties) throws IOException {
         this.dir = Path.of("target", "flow-tests", config.prefix()).toAbsolutePath();
+        this.name = name;
         Files.createDirectories(dir);
-        this.propertiesFile = dir.resolve("overrides.properties");
+        this.propertiesFile = dir.resolve(name + "-overrides.properties");
         try (Writer w = Files.newBufferedWriter(propertiesFile)) {
-            config.properties().store(w, "Sluice process overrides");
+            properties.store(w, "Sluice process overrides");
         }
+    }
+
+    public String name() {
+        return name;
     }
 
     public SluiceProcess start() throws IOException {
@@ -39,7 +62,7 @@ public final class SluiceProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), Child.class.getName(), propertiesFile.toString()));
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("sluice-" + starts + ".log").toFile())
+                .redirectOutput(dir.resolve(name + "-" + starts + ".log").toFile())
                 .start();
         return this;
     }
