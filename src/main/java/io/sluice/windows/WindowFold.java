@@ -138,18 +138,30 @@ public final class WindowFold {
         }
     }
 
+    /** The longest group value a result table stores (sales_summary.item is VARCHAR(64), as is sales.item). */
+    static final int MAX_GROUP_CHARS = 64;
+
     private record Event(long time, String key, long amount, String item) {
     }
 
     private Event read(byte[] value) throws Refused {
         JsonNode node = JsonRecord.object(json, value, Integer.MAX_VALUE);
         long time = JsonRecord.wholeNumber(node, spec.timeField());
+        if (time < 0) {
+            // windows are aligned to 0 and times count from it (ticks, epoch ms); the sales table refuses it too
+            throw new Refused(spec.timeField() + " must not be negative, got " + time);
+        }
         JsonNode group = node.get(spec.groupBy());
         if (group == null || group.isNull()) {
             throw new Refused(spec.groupBy() + " is missing");
         }
         if (group.isContainerNode()) {
             throw new Refused(spec.groupBy() + " must be a single value, got " + JsonRecord.shorten(group.toString()));
+        }
+        if (group.asText().length() > MAX_GROUP_CHARS) {
+            // refused here, not at the result table: otherwise the overall total would count a record whose own
+            // group's row can never be stored
+            throw new Refused(spec.groupBy() + " is longer than " + MAX_GROUP_CHARS + " characters");
         }
         long amount = spec.aggregate().sumField() == null ? 0 : JsonRecord.wholeNumber(node, spec.aggregate().sumField());
         String item = null;
