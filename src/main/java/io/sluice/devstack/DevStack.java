@@ -30,6 +30,8 @@ public final class DevStack implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private SlackReceiver slack;
     private volatile EmbeddedElasticsearch elasticsearch;
+    private volatile EmbeddedKafka kafka;
+    private volatile EmbeddedMariaDb mariaDb;
 
     private DevStack(DevStackConfig config) {
         this.config = config;
@@ -70,14 +72,16 @@ public final class DevStack implements AutoCloseable {
         // the slowest part first, in its own JVM, while the rest start here
         elasticsearch = launchElasticsearch();
         started.push(() -> elasticsearch.close());
-        started.push(timed("Kafka", () -> {
-            EmbeddedKafka kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"),
-                    config.kafkaPort(), config.kafkaControllerPort(), config.kafkaPartitions());
-            awaitKafka();
+        timed("Kafka", () -> {
+            startKafka();
             return kafka;
-        }));
-        started.push(timed("MariaDB", () -> EmbeddedMariaDb.start(
-                config.dataDir().resolve("mariadb"), config.mariaDbPort(), config.accounts())));
+        });
+        started.push(this::stopKafka);
+        timed("MariaDB", () -> {
+            startMariaDb();
+            return mariaDb;
+        });
+        started.push(this::stopMariaDb);
         slack = SlackReceiver.start(config.slackPort());
         started.push(slack);
         timed("Elasticsearch (started in parallel)", elasticsearch::awaitReady);
@@ -121,6 +125,34 @@ public final class DevStack implements AutoCloseable {
     public void startElasticsearch() throws Exception {
         elasticsearch = launchElasticsearch();
         elasticsearch.awaitReady();
+    }
+
+    /** Stops the Kafka broker (its log stays), as an outage would; see {@link #startKafka()}. */
+    public void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+    }
+
+    /** Starts the Kafka broker on the same ports and log directory and waits until it answers. */
+    public void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"),
+                config.kafkaPort(), config.kafkaControllerPort(), config.kafkaPartitions());
+        awaitKafka();
+    }
+
+    /** Stops the MariaDB server (its data and binlog stay), as an outage would; see {@link #startMariaDb()}. */
+    public void stopMariaDb() throws Exception {
+        if (mariaDb != null) {
+            mariaDb.close();
+            mariaDb = null;
+        }
+    }
+
+    /** Starts the MariaDB server again on the same port and data. */
+    public void startMariaDb() throws Exception {
+        mariaDb = EmbeddedMariaDb.start(config.dataDir().resolve("mariadb"), config.mariaDbPort(), config.accounts());
     }
 
     @Override

@@ -45,6 +45,7 @@ public final class SlackReceiver implements AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private final HttpServer server;
     private Fault fault = Fault.NONE;
+    private volatile java.util.function.Consumer<ObjectNode> listener = m -> { };
 
     /** Answers the next {@code remaining} posts with {@code status} instead of accepting them. */
     public record Fault(int status, int retryAfterSeconds, int remaining) {
@@ -83,6 +84,11 @@ public final class SlackReceiver implements AutoCloseable {
 
     public synchronized void clear() {
         messages.clear();
+    }
+
+    /** Called with every accepted message (all of them, where {@link #messages()} keeps the last 100). */
+    public void listen(java.util.function.Consumer<ObjectNode> listener) {
+        this.listener = listener == null ? m -> { } : listener;
     }
 
     public synchronized void injectFault(int status, int retryAfterSeconds, int count) {
@@ -171,6 +177,7 @@ public final class SlackReceiver implements AutoCloseable {
         message.put("text", body.path("text").asText(""));
         message.set("body", body);
         keep(message);
+        listener.accept(message);
         LOG.info("Slack message on {}: {}", path, message.get("text").asText());
         if (webApi) {
             send(ex, 200, "application/json", json.writeValueAsString(Map.of(
