@@ -55,6 +55,11 @@ public final class CdcProgress extends AbstractHealthCheck {
                 && !metric("snapshot", "SnapshotCompleted");
     }
 
+    /** Whether Debezium is at work: snapshotting, or connected to the binlog. */
+    public boolean engineRunning() {
+        return metric("snapshot", "SnapshotRunning") || metric("streaming", "Connected");
+    }
+
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         boolean snapshotting = metric("snapshot", "SnapshotRunning");

@@ -35,6 +35,9 @@ public final class CustomersConfiguration implements CamelConfiguration {
         if (cdcEnabled) {
             chooseConnector(pc);
             HealthChecks.register(context, cdc);
+            context.addService(new CdcWatchdog(context, cdc, "customer-cdc",
+                    Long.parseLong(pc.resolveProperty("sluice.cdc.watchdog-interval-ms").orElse("5000")),
+                    Long.parseLong(pc.resolveProperty("sluice.cdc.restart-after-ms").orElse("15000"))), true, true);
         }
 
         List<String> gated = Arrays.stream(pc.resolveProperty("sluice.customers.gated-routes").orElse("").split(","))
