@@ -1,0 +1,170 @@
+package io.sluice.faults;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.sluice.devstack.DevStack;
+import io.sluice.harness.Db;
+import io.sluice.harness.RunningSluice;
+import io.sluice.harness.Search;
+import io.sluice.harness.SluiceProcess;
+import io.sluice.harness.Topics;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One fault scenario's run: a configuration of its own, the workload and its truth, Sluice as separate
+ * process(es), the driver, and at the end every sink checked and the verdict written to
+ * {@code target/faults/results.md} (and stdout).
+ */
+final class FaultRun implements AutoCloseable {
+
+    static final Path RESULTS = Path.of("target", "faults", "results.md");
+
+    final DevStack stack;
+    final RunningSluice config;
+    final MixedWorkload truth;
+    final SinkCheck check;
+    final Db db;
+    final Topics topics;
+    final List<SluiceProcess> instances = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+    WorkloadDriver driver;
+    private final long startedAt = System.nanoTime();
+
+    FaultRun(DevStack stack, String name, MixedWorkload.Sizes sizes, long seed) throws Exception {
+        this.stack = stack;
+        this.config = RunningSluice.on(stack, name)
+                // the Slack text names the rating, so posts can be counted per rating
+                .with("sluice.slack.template", "fault {rating_id}")
+                // the last windows close 3 s after the stream goes quiet instead of 30 s
+                .with("sluice.sales.window-idle-timeout-ms", "3000")
+                .with("sluice.ratings.window-idle-timeout-ms", "3000")
+                // a killed consumer's partitions are handed on after 6 s instead of Kafka's default 45 s
+                .with("camel.component.kafka.session-timeout-ms", "6000")
+                .with("camel.component.kafka.heartbeat-interval-ms", "1000");
+        this.db = new Db(stack);
+        this.topics = new Topics(stack);
+        // sales_summary has no topic column: this run's windows are the only ones in it
+        db.update("DELETE FROM sales_summary");
+        this.truth = MixedWorkload.of(config, seed, 200);
+        List<Integer> ids = new ArrayList<>();
+        for (MixedWorkload.NewCustomer c : truth.customers) {
+            ids.add(db.insertCustomer(c.first(), c.last(), c.email(), c.clubStatus()));
+        }
+        truth.events(ids, sizes);
+        this.check = new SinkCheck(config, truth, db, topics, new Search(stack));
+        stack.slack().listen(check::slackPosted);
+    }
+
+    RunningSluice with(String key, String value) {
+        return config.with(key, value);
+    }
+
+    SluiceProcess startSluice() throws IOException {
+        SluiceProcess p = new SluiceProcess(config).start();
+        instances.add(p);
+        return p;
+    }
+
+    SluiceProcess startInstance(String name) throws IOException {
+        SluiceProcess p = SluiceProcess.instance(config, name).start();
+        instances.add(p);
+        return p;
+    }
+
+    void drive(int perSecond) {
+        driver = new WorkloadDriver(stack, truth, perSecond).start();
+    }
+
+    /** Waits until the driver has sent this share of the events. */
+    void awaitSent(double share) {
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> driver.sent() >= share * driver.total());
+    }
+
+    /**
+     * Seconds from now until {@code progress} gives a value above the one it gives now: how long the flow took
+     * to move again after a fault ended.
+     */
+    static double secondsUntilProgress(Callable<Long> progress, Duration atMost) throws Exception {
+        long t0 = System.nanoTime();
+        long before = progress.call();
+        await().atMost(atMost).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> progress.call() > before);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Rows in table sales from this run: progress of a flow that needs Kafka and MariaDB. */
+    long salesRows() throws Exception {
+        try (var c = db.connect(); var ps = c.prepareStatement("SELECT COUNT(*) FROM sales WHERE event_id LIKE ?")) {
+            ps.setString(1, config.property("sluice.sales.topic") + "-%");
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Waits for the driver, then until every sink is complete; returns seconds from the last event to that. A run
+     * that does not complete in time is noted and still checked, so the verdict shows what is missing where.
+     */
+    double awaitCompletion(Duration atMost) throws Exception {
+        driver.join();
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> check.incomplete().isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            notes.add("NOT COMPLETE after " + atMost.toSeconds() + " s: " + check.incomplete());
+        }
+        return (System.nanoTime() - driver.finishedAt()) / 1e9;
+    }
+
+    /** Checks every sink, writes the verdict, and returns it. */
+    List<SinkCheck.Result> verdict(String scenario, String fault) throws Exception {
+        List<SinkCheck.Result> results = check.all();
+        StringBuilder md = new StringBuilder();
+        md.append("\n### ").append(scenario).append("\n\n")
+                .append(fault).append("  \n")
+                .append("Events in: ").append(driver.total()).append(" (").append(truth.kafkaRecords())
+                .append(" Kafka records incl. ").append(truth.malformedKeys.values().stream().mapToInt(java.util.Set::size).sum())
+                .append(" malformed, ").append(truth.customerUpdates).append(" customer updates); ")
+                .append("Sluice starts: ").append(instances.stream().mapToInt(SluiceProcess::starts).sum())
+                .append("; run took ").append(Math.round((System.nanoTime() - startedAt) / 1e9)).append(" s.  \n");
+        for (String note : notes) {
+            md.append(note).append("  \n");
+        }
+        md.append("\n| sink | expected | delivered | lost | duplicated | extra | at-least-once repeats | note |\n")
+                .append("|---|---|---|---|---|---|---|---|\n");
+        for (SinkCheck.Result r : results) {
+            md.append("| ").append(r.sink()).append(" | ").append(r.expected()).append(" | ").append(r.delivered())
+                    .append(" | ").append(r.lost()).append(" | ").append(r.duplicated()).append(" | ").append(r.extra())
+                    .append(" | ").append(r.repeats()).append(" | ").append(r.note()).append(" |\n");
+        }
+        if (!driver.failures().isEmpty()) {
+            md.append("\nProducer failures: ").append(driver.failures()).append('\n');
+        }
+        System.out.println(md);
+        Files.createDirectories(RESULTS.getParent());
+        Files.writeString(RESULTS, md, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return results;
+    }
+
+    @Override
+    public void close() throws Exception {
+        stack.slack().listen(null);
+        stack.slack().injectFault(200, 0, 0);
+        for (SluiceProcess p : instances) {
+            p.close();
+        }
+        if (driver != null) {
+            driver.close();
+        }
+        topics.close();
+    }
+}

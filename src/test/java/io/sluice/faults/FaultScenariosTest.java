@@ -1,0 +1,172 @@
+package io.sluice.faults;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+
+import io.sluice.devstack.DevStack;
+import io.sluice.harness.Search;
+import io.sluice.harness.SluiceProcess;
+import io.sluice.harness.SluiceStack;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The delivery promise under faults (issue 9): a mixed workload — ratings, customer changes, sales, loan requests
+ * and approvals — runs through Sluice in its own process while one thing goes wrong, then every sink is checked
+ * against the truth computed from the inputs: nothing lost, nothing doubled, bad input dead-lettered with a reason.
+ *
+ * <p>The default build runs a short version of each scenario; {@code mvn -B verify -Pfaults} runs the full one
+ * (100 000 events, 10 kills, outages of 30-60 s, 1 000 malformed records). Sizes are system properties
+ * {@code faults.*}. Results go to target/faults/results.md.
+ */
+@ExtendWith(SluiceStack.class)
+class FaultScenariosTest {
+
+    private static final int EVENTS = Integer.getInteger("faults.events", 5_000);
+    private static final int RATE = Integer.getInteger("faults.rate", 200);
+    private static final int KILLS = Integer.getInteger("faults.kills", 2);
+    private static final int MALFORMED = Integer.getInteger("faults.malformed", 2 * MalformedInputs.kinds());
+    private static final Duration KAFKA_OUTAGE = Duration.ofSeconds(Integer.getInteger("faults.kafka-outage-s", 10));
+    private static final Duration OUTAGE = Duration.ofSeconds(Integer.getInteger("faults.outage-s", 10));
+    private static final Duration CATCH_UP = Duration.ofMinutes(3);
+
+    private static MixedWorkload.Sizes sizes(int malformed) {
+        return new MixedWorkload.Sizes(EVENTS, malformed);
+    }
+
+    @Test
+    void killedWithSigkillAgainAndAgain(DevStack stack) throws Exception {
+        try (FaultRun run = new FaultRun(stack, "fault-kill", sizes(0), 901)) {
+            SluiceProcess sluice = run.startSluice();
+            run.drive(RATE);
+            Random moments = new Random(902);
+            StringBuilder recoveries = new StringBuilder();
+            for (int k = 1; k <= KILLS; k++) {
+                // somewhere in the k-th of KILLS equal stretches of the run (at once if the last restart took
+                // longer than the stretch)
+                run.awaitSent((k - 1 + 0.2 + 0.6 * moments.nextDouble()) / KILLS);
+                long sentAtKill = run.driver.sent();
+                assertThat(sentAtKill).as("kill %d falls inside the run", k).isLessThan(run.driver.total());
+                sluice.kill();
+                sluice.start();
+                double back = FaultRun.secondsUntilProgress(run::salesRows, Duration.ofMinutes(3));
+                recoveries.append(String.format(" kill %d at event %d: rows again after %.1f s;", k, sentAtKill, back));
+            }
+            run.notes.add("Recovery (restart → first new sales row):" + recoveries);
+            double caughtUp = run.awaitCompletion(CATCH_UP);
+            assertExact(run.verdict("SIGKILL × " + KILLS, String.format(
+                    "Sluice killed with SIGKILL %d times during the run and restarted at once; every sink complete %.1f s after the last event.",
+                    KILLS, caughtUp)), run);
+        }
+    }
+
+    @Test
+    void kafkaBrokerStoppedAndRestarted(DevStack stack) throws Exception {
+        try (FaultRun run = new FaultRun(stack, "fault-kafka", sizes(0), 911)) {
+            run.startSluice();
+            run.drive(RATE);
+            run.awaitSent(0.25);
+            stack.stopKafka();
+            try {
+                outage(KAFKA_OUTAGE);
+            } finally {
+                stack.startKafka();
+            }
+            double back = FaultRun.secondsUntilProgress(run::salesRows, Duration.ofMinutes(3));
+            double caughtUp = run.awaitCompletion(CATCH_UP);
+            assertExact(run.verdict("Kafka broker down " + KAFKA_OUTAGE.toSeconds() + " s", String.format(
+                    "Broker stopped at 25%% of the events, started again after %d s; sales rows again %.1f s after; complete %.1f s after the last event.",
+                    KAFKA_OUTAGE.toSeconds(), back, caughtUp)), run);
+        }
+    }
+
+    @Test
+    void mariaDbStoppedAndRestarted(DevStack stack) throws Exception {
+        try (FaultRun run = new FaultRun(stack, "fault-db", sizes(0), 921)) {
+            run.startSluice();
+            run.drive(RATE);
+            run.awaitSent(0.25);
+            stack.stopMariaDb();
+            try {
+                outage(OUTAGE);
+            } finally {
+                stack.startMariaDb();
+            }
+            double back = FaultRun.secondsUntilProgress(run::salesRows, Duration.ofMinutes(3));
+            double caughtUp = run.awaitCompletion(CATCH_UP);
+            assertExact(run.verdict("MariaDB down " + OUTAGE.toSeconds() + " s", String.format(
+                    "Database stopped at 25%% of the events, started again after %d s; sales rows again %.1f s after; complete %.1f s after the last event.",
+                    OUTAGE.toSeconds(), back, caughtUp)), run);
+        }
+    }
+
+    @Test
+    void elasticsearchStoppedAndRestarted(DevStack stack) throws Exception {
+        try (FaultRun run = new FaultRun(stack, "fault-es", sizes(0), 931)) {
+            run.startSluice();
+            run.drive(RATE);
+            run.awaitSent(0.25);
+            stack.stopElasticsearch();
+            try {
+                outage(OUTAGE);
+            } finally {
+                stack.startElasticsearch();
+            }
+            Search search = new Search(stack);
+            String index = run.config.property("sluice.search.ratings-index");
+            double back = FaultRun.secondsUntilProgress(() -> search.count(index), Duration.ofMinutes(3));
+            double caughtUp = run.awaitCompletion(CATCH_UP);
+            assertExact(run.verdict("Elasticsearch down " + OUTAGE.toSeconds() + " s", String.format(
+                    "Node stopped at 25%% of the events, started again after %d s; documents again %.1f s after; complete %.1f s after the last event.",
+                    OUTAGE.toSeconds(), back, caughtUp)), run);
+        }
+    }
+
+    @Test
+    void slackAnswering429Then500(DevStack stack) throws Exception {
+        try (FaultRun run = new FaultRun(stack, "fault-slack", sizes(0), 941)) {
+            run.startSluice();
+            run.drive(RATE);
+            run.awaitSent(0.25);
+            // rate-limited for the first half (Retry-After 1 s), failing for the second
+            stack.slack().injectFault(429, 1, Integer.MAX_VALUE);
+            outage(OUTAGE.dividedBy(2));
+            stack.slack().injectFault(500, 0, Integer.MAX_VALUE);
+            outage(OUTAGE.dividedBy(2));
+            stack.slack().injectFault(200, 0, 0);
+            double back = FaultRun.secondsUntilProgress(() -> (long) run.check.slackPosts.size(), Duration.ofMinutes(3));
+            double caughtUp = run.awaitCompletion(CATCH_UP);
+            assertExact(run.verdict("Slack 429 then 500 for " + OUTAGE.toSeconds() + " s", String.format(
+                    "Slack answered 429 (Retry-After 1 s) for %d s, then 500 for %d s; posts again %.1f s after; complete %.1f s after the last event.",
+                    OUTAGE.toSeconds() / 2, OUTAGE.toSeconds() / 2, back, caughtUp)), run);
+        }
+    }
+
+    @Test
+    void malformedInputsOfEveryKindAreDeadLetteredAndTheFlowsGoOn(DevStack stack) throws Exception {
+        try (FaultRun run = new FaultRun(stack, "fault-bad", sizes(MALFORMED), 951)) {
+            run.startSluice();
+            run.drive(RATE);
+            double caughtUp = run.awaitCompletion(CATCH_UP);
+            run.notes.add("Kinds: " + run.truth.malformedKinds.size() + " — " + String.join("; ", run.truth.malformedKinds.keySet()));
+            List<SinkCheck.Result> results = run.verdict(MALFORMED + " malformed inputs", String.format(
+                    "%d malformed records of %d kinds among the events, on the ratings, sales, loan request and approval topics; complete %.1f s after the last event.",
+                    MALFORMED, run.truth.malformedKinds.size(), caughtUp));
+            assertThat(run.truth.malformedKinds).hasSizeGreaterThanOrEqualTo(20);
+            assertExact(results, run);
+        }
+    }
+
+    private static void assertExact(List<SinkCheck.Result> results, FaultRun run) {
+        assertThat(run.driver.failures()).as("records the workload could not send").isEmpty();
+        assertThat(results).as("sinks with lost, doubled or unexpected results").filteredOn(r -> !r.exact()).isEmpty();
+    }
+
+    /** The fault's length: what is being tested is what happens during and after it, not a condition to wait for. */
+    private static void outage(Duration length) throws InterruptedException {
+        Thread.sleep(length.toMillis());
+    }
+}
