@@ -7,6 +7,7 @@ import java.util.Set;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import io.sluice.cluster.Leadership;
 import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -17,19 +18,25 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  *   <li>the customer table waits for {@link #snapshotDelivered()} before it measures how far it must read, so
  *       ratings are not enriched against a half-written snapshot on a first start;</li>
  *   <li>health: a failed Debezium engine leaves the Camel route "started", and an idle binlog sends no events,
- *       so health asks Debezium's own metrics whether it is snapshotting or connected to the binlog.</li>
+ *       so health asks Debezium's own metrics whether it is snapshotting or connected to the binlog — on the CDC
+ *       leader; an instance that does not lead streams nothing and says so (UP, {@code leader=false}).</li>
  * </ul>
  */
 public final class CdcProgress extends AbstractHealthCheck {
 
     private final String server;
+    private final Leadership leadership;
     private volatile boolean snapshotMarkerSeen;
     private volatile long events;
 
-    /** @param server Debezium's logical server name, i.e. the topic prefix */
-    public CdcProgress(String server) {
+    /**
+     * @param server     Debezium's logical server name, i.e. the topic prefix
+     * @param leadership whether this instance is the one that streams
+     */
+    public CdcProgress(String server, Leadership leadership) {
         super("sluice", "cdc");
         this.server = server;
+        this.leadership = leadership;
     }
 
     /** Called by the CDC route for every event. */
@@ -62,6 +69,13 @@ public final class CdcProgress extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        if (!leadership.isLeader()) {
+            builder.detail("leader", false)
+                    .message("Standby: another instance leads CDC, or none can reach the database (see check database)")
+                    .up();
+            return;
+        }
+        builder.detail("leader", true);
         boolean snapshotting = metric("snapshot", "SnapshotRunning");
         boolean connected = metric("streaming", "Connected");
         builder.detail("events", events).detail("snapshot_running", snapshotting).detail("binlog_connected", connected);

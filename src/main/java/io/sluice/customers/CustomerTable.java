@@ -174,15 +174,21 @@ public final class CustomerTable extends ServiceSupport {
                         topic, target.values().stream().mapToLong(Long::longValue).sum());
                 long lastRecheck = System.nanoTime();
                 while (running) {
-                    for (ConsumerRecord<String, String> r : c.poll(POLL)) {
-                        apply(r);
+                    if (c.assignment().isEmpty()) {
+                        // no topic yet: nothing has been streamed (CDC may run on another instance, or not have
+                        // started); a consumer without partitions refuses to poll, so wait and look again
+                        Thread.sleep(POLL.toMillis());
+                    } else {
+                        for (ConsumerRecord<String, String> r : c.poll(POLL)) {
+                            apply(r);
+                        }
                     }
                     if (!ready.isDone() && caughtUp(c, target)) {
                         LOG.info("Customer table ready: {} customers in {} ms", rows.size(), (System.nanoTime() - t0) / 1_000_000);
                         ready.complete(null);
                         startGatedRoutes();
                     }
-                    if (System.nanoTime() - lastRecheck > PARTITION_RECHECK.toNanos()) {
+                    if (c.assignment().isEmpty() || System.nanoTime() - lastRecheck > PARTITION_RECHECK.toNanos()) {
                         lastRecheck = System.nanoTime();
                         addNewPartitions(c);
                     }

@@ -6,7 +6,10 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
+import io.sluice.cluster.ClusterConfiguration;
+import io.sluice.cluster.Leadership;
 import io.sluice.ops.HealthChecks;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -18,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires flows 1 and 2: the CDC progress bean the route reports to, the connector class ("auto" asks the
- * server), and the customer table with its readiness gate. Listed in {@code camel.main.configuration-classes}.
+ * server), and the customer table with its readiness gate. Listed in {@code camel.main.configuration-classes},
+ * after {@link ClusterConfiguration} (whether this instance leads CDC).
  */
 public final class CustomersConfiguration implements CamelConfiguration {
 
@@ -30,7 +34,11 @@ public final class CustomersConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent pc = context.getPropertiesComponent();
         boolean cdcEnabled = Boolean.parseBoolean(pc.resolveProperty("sluice.cdc.enabled").orElse("true"));
-        CdcProgress cdc = new CdcProgress(pc.resolveProperty("sluice.cdc.topic-prefix").orElseThrow());
+        Leadership leadership = context.getRegistry().lookupByNameAndType(ClusterConfiguration.CDC_LEADERSHIP, Leadership.class);
+        if (leadership == null) {
+            leadership = cdcEnabled ? Leadership.always() : Leadership.never();
+        }
+        CdcProgress cdc = new CdcProgress(pc.resolveProperty("sluice.cdc.topic-prefix").orElseThrow(), leadership);
         context.getRegistry().bind("cdcProgress", cdc);
         if (cdcEnabled) {
             chooseConnector(pc);
@@ -46,7 +54,7 @@ public final class CustomersConfiguration implements CamelConfiguration {
                 pc.resolveProperty("sluice.kafka.brokers").orElseThrow(),
                 pc.resolveProperty("sluice.customers.topic").orElseThrow(),
                 gated,
-                cdcEnabled ? cdc::snapshotDelivered : () -> true);
+                sourceReady(cdcEnabled, leadership, cdc));
         context.getRegistry().bind("customerTable", table);
         context.addService(table, true, true);
         HealthChecks.register(context, table.healthCheck());
@@ -62,6 +70,18 @@ public final class CustomersConfiguration implements CamelConfiguration {
         // a notifier that wants exchange events makes Camel create one per record of every split: opt out
         started.setIgnoreExchangeEvents(true);
         context.getManagementStrategy().addEventNotifier(started);
+    }
+
+    /**
+     * When the table may measure how far it must read: on the CDC leader once its snapshot has passed the route (so
+     * a first start does not serve a half-written snapshot); elsewhere at once — the snapshot, if one is running, is
+     * the leader's, and this instance cannot see its progress — but not before it is known which one this is.
+     */
+    private static BooleanSupplier sourceReady(boolean cdcEnabled, Leadership leadership, CdcProgress cdc) {
+        if (!cdcEnabled) {
+            return () -> true;
+        }
+        return () -> leadership.isDecided() && (!leadership.isLeader() || cdc.snapshotDelivered());
     }
 
     /** MariaDB needs Debezium's MariaDB connector (GTIDs differ); "auto" asks the server which it is. */

@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.sluice.devstack.DevStack;
 import io.sluice.devstack.DevStackConfig;
@@ -59,5 +61,21 @@ public final class Db {
             }
         }
         return ids;
+    }
+
+    /** Every row of {@code customers} by id, each as column name to value as text (null for SQL NULL). */
+    public Map<Integer, Map<String, String>> customers() throws SQLException {
+        Map<Integer, Map<String, String>> rows = new TreeMap<>();
+        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM customers")) {
+            var meta = rs.getMetaData();
+            while (rs.next()) {
+                Map<String, String> row = new TreeMap<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.put(meta.getColumnLabel(i), rs.getString(i));
+                }
+                rows.put(rs.getInt("id"), row);
+            }
+        }
+        return rows;
     }
 }

@@ -22,6 +22,7 @@ public final class SluiceProcess implements AutoCloseable {
     private final Path dir;
     private final String name;
     private final Path propertiesFile;
+    private final Properties properties;
     private Process process;
     private int starts;
 
@@ -46,6 +47,7 @@ public final class SluiceProcess implements AutoCloseable {
         this.name = name;
         Files.createDirectories(dir);
         this.propertiesFile = dir.resolve(name + "-overrides.properties");
+        this.properties = properties;
         try (Writer w = Files.newBufferedWriter(propertiesFile)) {
             properties.store(w, "Sluice process overrides");
         }
@@ -55,6 +57,16 @@ public final class SluiceProcess implements AutoCloseable {
         return name;
     }
 
+    /** A property this process was given on top of the files, e.g. its {@code camel.management.port}. */
+    public String property(String key) {
+        return properties.getProperty(key);
+    }
+
+    /** The log of the latest start. */
+    public Path log() {
+        return dir.resolve(name + "-" + starts + ".log");
+    }
+
     public SluiceProcess start() throws IOException {
         starts++;
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -62,7 +74,7 @@ public final class SluiceProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), Child.class.getName(), propertiesFile.toString()));
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + "-" + starts + ".log").toFile())
+                .redirectOutput(log().toFile())
                 .start();
         return this;
     }

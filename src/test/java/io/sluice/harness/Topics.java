@@ -113,6 +113,19 @@ public final class Topics implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code topic} exists, asked without creating it (reading a topic that does not exist creates it with the
+     * broker's defaults, which a topic another client means to create with settings of its own must not get).
+     */
+    public boolean exists(String topic) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            return admin.listTopics().names().get().contains(topic);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Creates {@code topic} with this many partitions (instead of the broker's default on first use). */
     public void create(String topic, int partitions) {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
