@@ -3,6 +3,7 @@ package io.sluice.customers;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.sluice.cluster.Leadership;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.support.service.ServiceSupport;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@code intervalMs} it asks {@link CdcProgress} whether the engine is snapshotting or connected to the
  * binlog; after {@code restartAfterMs} of neither, it restarts the route, which restarts the engine from its stored
  * offsets (a re-sent change carries the same key and value). A route that is stopped on purpose — disabled, or
- * this instance is not the CDC leader — is left alone.
+ * this instance is not the CDC leader — is left alone, and a route is only started again while this instance leads.
  */
 public final class CdcWatchdog extends ServiceSupport {
 
@@ -26,6 +27,7 @@ public final class CdcWatchdog extends ServiceSupport {
 
     private final CamelContext context;
     private final CdcProgress progress;
+    private final Leadership leadership;
     private final String routeId;
     private final long intervalMs;
     private final long restartAfterMs;
@@ -33,9 +35,11 @@ public final class CdcWatchdog extends ServiceSupport {
     private long downSince;
     private volatile int restarts;
 
-    public CdcWatchdog(CamelContext context, CdcProgress progress, String routeId, long intervalMs, long restartAfterMs) {
+    public CdcWatchdog(CamelContext context, CdcProgress progress, Leadership leadership, String routeId,
+                       long intervalMs, long restartAfterMs) {
         this.context = context;
         this.progress = progress;
+        this.leadership = leadership;
         this.routeId = routeId;
         this.intervalMs = intervalMs;
         this.restartAfterMs = restartAfterMs;
@@ -58,7 +62,7 @@ public final class CdcWatchdog extends ServiceSupport {
     void check() {
         try {
             ServiceStatus status = context.getRouteController().getRouteStatus(routeId);
-            if (status == null || !status.isStarted() || progress.engineRunning()) {
+            if (status == null || !status.isStarted() || !leadership.isLeader() || progress.engineRunning()) {
                 downSince = 0;
                 return;
             }
@@ -71,7 +75,10 @@ public final class CdcWatchdog extends ServiceSupport {
                         + "restarting the route (restart {})", routeId, restartAfterMs / 1000, restarts);
                 downSince = 0;
                 context.getRouteController().stopRoute(routeId);
-                context.getRouteController().startRoute(routeId);
+                // leadership may have gone while stopping: then the cluster policy starts it wherever it leads
+                if (leadership.isLeader()) {
+                    context.getRouteController().startRoute(routeId);
+                }
             }
         } catch (Exception e) {
             LOG.warn("Restarting route {} failed (will try again): {}", routeId, e.toString());

@@ -43,7 +43,7 @@ public final class CustomersConfiguration implements CamelConfiguration {
         if (cdcEnabled) {
             chooseConnector(pc);
             HealthChecks.register(context, cdc);
-            context.addService(new CdcWatchdog(context, cdc, "customer-cdc",
+            context.addService(new CdcWatchdog(context, cdc, leadership, "customer-cdc",
                     Long.parseLong(pc.resolveProperty("sluice.cdc.watchdog-interval-ms").orElse("5000")),
                     Long.parseLong(pc.resolveProperty("sluice.cdc.restart-after-ms").orElse("15000"))), true, true);
         }

@@ -1,9 +1,5 @@
 package io.sluice.customers;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,11 +43,9 @@ class CdcLeaderElectionTest {
 
     /** The columns a CDC record carries as the table has them (the timestamps are compared by CustomerCdcTest). */
     private static final List<String> COLUMNS = List.of("first_name", "last_name", "email", "gender", "club_status", "comments");
-    private static final Pattern LEADER_GAUGE = Pattern.compile("(?m)^sluice_cdc_leader(?:\\{[^}]*})?\\s+([0-9.]+)");
     /** What Camel logs when the route starts (the start-up summary indents its lines, so it never matches). */
     private static final String CDC_STARTED = "- Started customer-cdc (debezium-mysql://";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final ObjectMapper json = new ObjectMapper();
 
     @Test
@@ -186,18 +178,6 @@ class CdcLeaderElectionTest {
     }
 
     /** sluice_cdc_leader of an instance: true, false, or null when it does not answer (starting, killed). */
-    private Boolean leads(SluiceProcess p) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:"
-                    + p.property("camel.management.port") + "/observe/metrics")).timeout(Duration.ofSeconds(2)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            Matcher m = LEADER_GAUGE.matcher(r.body());
-            return r.statusCode() == 200 && m.find() ? Double.parseDouble(m.group(1)) == 1.0 : null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
     /**
      * Asks every instance whether it leads, round after round, in the background: the largest number of leaders in
      * one round, and the sequence of distinct leaders.
@@ -220,7 +200,7 @@ class CdcLeaderElectionTest {
                 while (running.get()) {
                     List<SluiceProcess> leading = new ArrayList<>();
                     for (SluiceProcess p : instances) {
-                        if (Boolean.TRUE.equals(leads(p))) {
+                        if (Boolean.TRUE.equals(p.leadsCdc())) {
                             leading.add(p);
                         }
                     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The delivery promise under faults (issue 9): a mixed workload — ratings, customer changes, sales, loan requests
@@ -31,7 +32,7 @@ class FaultScenariosTest {
     private static final int MALFORMED = Integer.getInteger("faults.malformed", 2 * MalformedInputs.kinds());
     private static final Duration KAFKA_OUTAGE = Duration.ofSeconds(Integer.getInteger("faults.kafka-outage-s", 10));
     private static final Duration OUTAGE = Duration.ofSeconds(Integer.getInteger("faults.outage-s", 10));
-    private static final Duration CATCH_UP = Duration.ofMinutes(3);
+    private static final Duration CATCH_UP = Duration.ofSeconds(Integer.getInteger("faults.catch-up-s", 180));
 
     private static MixedWorkload.Sizes sizes(int malformed) {
         return new MixedWorkload.Sizes(EVENTS, malformed);
@@ -157,6 +158,32 @@ class FaultScenariosTest {
                     MALFORMED, run.truth.malformedKinds.size(), caughtUp));
             assertThat(run.truth.malformedKinds).hasSizeGreaterThanOrEqualTo(20);
             assertExact(results, run);
+        }
+    }
+
+    @Test
+    void threeInstancesShareTheWorkAndOneIsKilled(DevStack stack) throws Exception {
+        try (FaultRun run = new FaultRun(stack, "fault-scale", sizes(0), 961)) {
+            // one configuration for all three; CDC state in Kafka so whichever instance leads resumes it
+            run.with("sluice.cdc.offset-storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore")
+                    .with("sluice.cdc.offset-topic", run.config.prefix() + "-cdc-offsets")
+                    .with("sluice.cdc.schema-history", "io.debezium.storage.kafka.history.KafkaSchemaHistory")
+                    .with("sluice.cdc.schema-history-topic", run.config.prefix() + "-cdc-history");
+            List<SluiceProcess> instances = List.of(run.startInstance("a"), run.startInstance("b"), run.startInstance("c"));
+            run.drive(RATE);
+            run.awaitSent(0.4);
+            // the instance that streams CDC: its partitions and the CDC stream must both move on
+            SluiceProcess victim = await().atMost(Duration.ofSeconds(60)).until(
+                    () -> instances.stream().filter(p -> Boolean.TRUE.equals(p.leadsCdc())).findFirst(),
+                    java.util.Optional::isPresent).orElseThrow();
+            long sentAtKill = run.driver.sent();
+            victim.kill();
+            double back = FaultRun.secondsUntilProgress(run::salesRows, Duration.ofMinutes(3));
+            double caughtUp = run.awaitCompletion(CATCH_UP);
+            assertExact(run.verdict("Scale-out: 3 instances, one killed", String.format(
+                    "Three instances of one configuration (one consumer group per flow, CDC leader by database lock); "
+                            + "the CDC leader (instance %s) killed with SIGKILL at event %d and not restarted; sales rows again %.1f s after; "
+                            + "complete %.1f s after the last event.", victim.name(), sentAtKill, back, caughtUp)), run);
         }
     }
 

@@ -62,6 +62,26 @@ public final class SluiceProcess implements AutoCloseable {
         return properties.getProperty(key);
     }
 
+    /**
+     * Whether this instance leads CDC, as its {@code sluice_cdc_leader} gauge on /observe/metrics says; null while
+     * it does not answer (starting, killed).
+     */
+    public Boolean leadsCdc() {
+        try {
+            java.net.http.HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://localhost:" + property("camel.management.port") + "/observe/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(2)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            java.util.regex.Matcher m = LEADER_GAUGE.matcher(r.body());
+            return r.statusCode() == 200 && m.find() ? Double.parseDouble(m.group(1)) == 1.0 : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+    private static final java.util.regex.Pattern LEADER_GAUGE =
+            java.util.regex.Pattern.compile("(?m)^sluice_cdc_leader(?:\\{[^}]*})?\\s+([0-9.]+)");
+
     /** The log of the latest start. */
     public Path log() {
         return dir.resolve(name + "-" + starts + ".log");
