@@ -57,6 +57,13 @@ CREATE TABLE IF NOT EXISTS sales_summary (
   PRIMARY KEY (window_start, item)
 );
 
+-- one row per CDC topic once a complete snapshot of the customers table is on it (written by the CDC leader after
+-- the snapshot's last record was acknowledged): instances that do not stream CDC open their customer table only then
+CREATE TABLE IF NOT EXISTS cdc_snapshot (
+  topic        VARCHAR(249) NOT NULL PRIMARY KEY,
+  completed_ts TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
 -- one row per VIP alert (rating_id): pending -> sending -> sent, or failed once dead-lettered; lets each
 -- rating be posted to Slack at most once across re-deliveries, restarts and instances
 CREATE TABLE IF NOT EXISTS slack_alert (

@@ -1,7 +1,13 @@
 package io.sluice.customers;
 
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.Map;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
 import java.util.Set;
 
 import javax.management.MBeanServer;
@@ -24,19 +30,29 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 public final class CdcProgress extends AbstractHealthCheck {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CdcProgress.class);
+
     private final String server;
     private final Leadership leadership;
+    private final String topic;
+    private final Supplier<DataSource> dataSource;
     private volatile boolean snapshotMarkerSeen;
+    private volatile boolean snapshotOnTopic;
+    private volatile boolean snapshotRecorded;
     private volatile long events;
 
     /**
      * @param server     Debezium's logical server name, i.e. the topic prefix
      * @param leadership whether this instance is the one that streams
+     * @param topic      the customers topic CDC writes
+     * @param dataSource where the completed snapshot is recorded for the other instances
      */
-    public CdcProgress(String server, Leadership leadership) {
+    public CdcProgress(String server, Leadership leadership, String topic, Supplier<DataSource> dataSource) {
         super("sluice", "cdc");
         this.server = server;
         this.leadership = leadership;
+        this.topic = topic;
+        this.dataSource = dataSource;
     }
 
     /** Called by the CDC route for every event. */
@@ -51,15 +67,60 @@ public final class CdcProgress extends AbstractHealthCheck {
     }
 
     /**
+     * Called by the CDC route after Kafka acknowledged a record: once the snapshot's last record (or a streamed
+     * change, which comes after any snapshot) is on the topic, the snapshot is recorded for the other instances.
+     */
+    public void delivered(Exchange exchange) {
+        if (!snapshotOnTopic) {
+            Map<?, ?> source = exchange.getMessage().getHeader("CamelDebeziumSourceMetadata", Map.class);
+            Object snapshot = source == null ? null : source.get("snapshot");
+            if ("last".equals(snapshot) || "false".equals(snapshot)) {
+                snapshotOnTopic = true;
+                recordSnapshot();
+            }
+        }
+    }
+
+    /**
      * True once everything the snapshot of this run produced has passed the route: its last record was seen,
-     * or no snapshot ran (offsets were stored) and the connector streams from the binlog.
+     * or no snapshot ran (offsets were stored) and the connector streams from the binlog. Either way the topic
+     * then holds a complete snapshot, which is recorded for the instances that do not stream.
      */
     public boolean snapshotDelivered() {
-        if (snapshotMarkerSeen) {
-            return true;
+        boolean delivered = snapshotMarkerSeen || (metric("streaming", "Connected") && !metric("snapshot", "SnapshotRunning")
+                && !metric("snapshot", "SnapshotCompleted"));
+        if (delivered && !snapshotRecorded) {
+            recordSnapshot();
         }
-        return metric("streaming", "Connected") && !metric("snapshot", "SnapshotRunning")
-                && !metric("snapshot", "SnapshotCompleted");
+        return delivered;
+    }
+
+    /**
+     * For an instance that does not stream: whether the CDC leader (this run's or an earlier one) has put a
+     * complete snapshot on the topic. Until then the topic may be empty or half-written, and a customer table
+     * opened on it would send live ratings to ratings-unmatched (found by the fault suite's scale-out run).
+     */
+    public boolean snapshotRecordedByLeader() {
+        try (Connection c = dataSource.get().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM cdc_snapshot WHERE topic = ?")) {
+            ps.setString(1, topic);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (Exception e) {
+            return false; // the database away: ask again later
+        }
+    }
+
+    private void recordSnapshot() {
+        try (Connection c = dataSource.get().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO cdc_snapshot (topic) VALUES (?) ON DUPLICATE KEY UPDATE topic = topic")) {
+            ps.setString(1, topic);
+            ps.executeUpdate();
+            snapshotRecorded = true;
+        } catch (Exception e) {
+            LOG.warn("Could not record the completed CDC snapshot of {} (will try again): {}", topic, e.toString());
+        }
     }
 
     /** Whether Debezium is at work: snapshotting, or connected to the binlog. */

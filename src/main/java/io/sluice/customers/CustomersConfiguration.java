@@ -38,7 +38,9 @@ public final class CustomersConfiguration implements CamelConfiguration {
         if (leadership == null) {
             leadership = cdcEnabled ? Leadership.always() : Leadership.never();
         }
-        CdcProgress cdc = new CdcProgress(pc.resolveProperty("sluice.cdc.topic-prefix").orElseThrow(), leadership);
+        CdcProgress cdc = new CdcProgress(pc.resolveProperty("sluice.cdc.topic-prefix").orElseThrow(), leadership,
+                pc.resolveProperty("sluice.customers.topic").orElseThrow(),
+                () -> context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class));
         context.getRegistry().bind("cdcProgress", cdc);
         if (cdcEnabled) {
             chooseConnector(pc);
@@ -74,14 +76,14 @@ public final class CustomersConfiguration implements CamelConfiguration {
 
     /**
      * When the table may measure how far it must read: on the CDC leader once its snapshot has passed the route (so
-     * a first start does not serve a half-written snapshot); elsewhere at once — the snapshot, if one is running, is
-     * the leader's, and this instance cannot see its progress — but not before it is known which one this is.
+     * a first start does not serve a half-written snapshot); elsewhere once a leader has recorded a complete snapshot
+     * on the topic (table cdc_snapshot) — but not before it is known which one this is.
      */
     private static BooleanSupplier sourceReady(boolean cdcEnabled, Leadership leadership, CdcProgress cdc) {
         if (!cdcEnabled) {
-            return () -> true;
+            return () -> true; // the topic is fed by something else (e.g. Kafka Connect): nothing of ours to wait for
         }
-        return () -> leadership.isDecided() && (!leadership.isLeader() || cdc.snapshotDelivered());
+        return () -> leadership.isDecided() && (leadership.isLeader() ? cdc.snapshotDelivered() : cdc.snapshotRecordedByLeader());
     }
 
     /** MariaDB needs Debezium's MariaDB connector (GTIDs differ); "auto" asks the server which it is. */

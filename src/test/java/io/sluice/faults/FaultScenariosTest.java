@@ -170,12 +170,13 @@ class FaultScenariosTest {
                     .with("sluice.cdc.schema-history", "io.debezium.storage.kafka.history.KafkaSchemaHistory")
                     .with("sluice.cdc.schema-history-topic", run.config.prefix() + "-cdc-history");
             List<SluiceProcess> instances = List.of(run.startInstance("a"), run.startInstance("b"), run.startInstance("c"));
-            run.drive(RATE);
-            run.awaitSent(0.4);
-            // the instance that streams CDC: its partitions and the CDC stream must both move on
-            SluiceProcess victim = await().atMost(Duration.ofSeconds(60)).until(
+            // the instance that streams CDC is the one killed: its partitions and the CDC stream must both move on
+            SluiceProcess victim = await().atMost(Duration.ofSeconds(120)).until(
                     () -> instances.stream().filter(p -> Boolean.TRUE.equals(p.leadsCdc())).findFirst(),
                     java.util.Optional::isPresent).orElseThrow();
+            run.drive(RATE);
+            run.awaitSent(0.4);
+            assertThat(victim.leadsCdc()).as("still the CDC leader when killed").isTrue();
             long sentAtKill = run.driver.sent();
             victim.kill();
             double back = FaultRun.secondsUntilProgress(run::salesRows, Duration.ofMinutes(3));
