@@ -9,7 +9,8 @@ import java.util.Map;
  * passed it. A partition counts unless it is
  * <ul>
  * <li>empty and never read (nothing will hold the window back), or</li>
- * <li>idle: read to its end and nothing folded from it for the idle timeout;</li>
+ * <li>idle: read to its end, nothing folded from it and its end offset unchanged (as Kafka reports it) for the
+ *     idle timeout;</li>
  * </ul>
  * a partition holding records nobody has folded yet holds every window open. When every partition that ever had
  * data is idle, all open windows close (the last window of a quiet stream).
@@ -24,6 +25,17 @@ public record Watermark(boolean closeAll, long time) {
      * @param partitions per {@code topic:partition}, what has been folded from it (absent: nothing yet)
      */
     static Watermark of(Map<String, Long> ends, Map<String, WindowStore.Partition> partitions, long now, long idleTimeoutMs) {
+        return of(ends, partitions, now, idleTimeoutMs, Long.MIN_VALUE);
+    }
+
+    /**
+     * @param quietSince since when Kafka has kept reporting these very end offsets: a partition counts as idle only
+     *                   after the idle timeout from then too. Kafka unreachable is not a quiet stream — right after an
+     *                   outage nothing has been folded for a while, yet the records held up upstream are still coming
+     *                   (found by the fault suite: a 30 s broker outage closed the ratings windows early)
+     */
+    static Watermark of(Map<String, Long> ends, Map<String, WindowStore.Partition> partitions, long now, long idleTimeoutMs,
+                        long quietSince) {
         long min = Long.MAX_VALUE;
         boolean anyIdle = false;
         for (Map.Entry<String, Long> e : ends.entrySet()) {
@@ -36,7 +48,7 @@ public record Watermark(boolean closeAll, long time) {
                 continue;
             }
             boolean readToEnd = p.nextOffset() >= end;
-            if (readToEnd && now - p.foldedAt() >= idleTimeoutMs) {
+            if (readToEnd && now - Math.max(p.foldedAt(), quietSince) >= idleTimeoutMs) {
                 anyIdle = true;
             } else if (p.maxTime() != Long.MIN_VALUE) {
                 min = Math.min(min, p.maxTime());

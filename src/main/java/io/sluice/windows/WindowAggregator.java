@@ -65,12 +65,21 @@ public final class WindowAggregator {
     }
 
     /** Closes what is due (see {@link WindowSpec}); returns the number of results queued. */
+    // the input's end offsets as last reported, and since when they have not changed (only the closer thread)
+    private Map<String, Long> lastEnds;
+    private long endsSeenSince;
+
     int closeDue(long now) throws SQLException {
         Map<String, Long> ends = windows.endOffsets(topic);
         if (ends == null) {
+            lastEnds = null;
             return 0; // Kafka cannot say how far the input goes: close nothing until it can
         }
-        int closed = windows.store().close(spec, outputTopic, ends, now);
+        if (!ends.equals(lastEnds)) {
+            lastEnds = ends;
+            endsSeenSince = now;
+        }
+        int closed = windows.store().close(spec, outputTopic, ends, now, endsSeenSince);
         if (closed > 0) {
             windows.metrics().windowsClosed(name, closed);
         }

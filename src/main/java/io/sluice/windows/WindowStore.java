@@ -87,13 +87,14 @@ final class WindowStore {
      * number of results queued.
      *
      * @param ends the input topic's end offsets per {@code topic:partition}, asked of Kafka just before
+     * @param quietSince since when Kafka has reported these same end offsets (see {@link Watermark#of})
      */
-    int close(WindowSpec spec, String outputTopic, Map<String, Long> ends, long now) throws SQLException {
+    int close(WindowSpec spec, String outputTopic, Map<String, Long> ends, long now, long quietSince) throws SQLException {
         try (Connection c = dataSource.get().getConnection()) {
             c.setAutoCommit(false);
             try {
                 lockClock(c, spec.name());
-                Watermark watermark = Watermark.of(ends, partitions(c, spec.name(), true), now, spec.idleTimeoutMs());
+                Watermark watermark = Watermark.of(ends, partitions(c, spec.name(), true), now, spec.idleTimeoutMs(), quietSince);
                 if (watermark.equals(Watermark.NONE)) {
                     c.commit();
                     return 0;

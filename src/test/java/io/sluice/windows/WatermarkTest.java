@@ -55,4 +55,16 @@ class WatermarkTest {
         assertThat(Watermark.of(Map.of("s:0", 100L, "s:1", 3L), folded, NOW, IDLE)).isEqualTo(new Watermark(false, 900));
         assertThat(Watermark.of(Map.of("s:0", 100L, "s:1", 4L), folded, NOW, IDLE)).isEqualTo(Watermark.NONE);
     }
+
+    @Test
+    void aStreamIsQuietOnlyAfterKafkaHasReportedTheSameEndsForTheIdleTimeout() {
+        // both partitions read to their ends, nothing folded for longer than the idle timeout — but Kafka was
+        // unreachable until a moment ago: the records held up meanwhile may still be on their way
+        Map<String, WindowStore.Partition> folded = Map.of(
+                "s:0", new WindowStore.Partition(100, 400, NOW - 10 * IDLE),
+                "s:1", new WindowStore.Partition(50, 900, NOW - 10 * IDLE));
+        Map<String, Long> ends = Map.of("s:0", 100L, "s:1", 50L);
+        assertThat(Watermark.of(ends, folded, NOW, IDLE, NOW - IDLE + 1)).isEqualTo(new Watermark(false, 400));
+        assertThat(Watermark.of(ends, folded, NOW, IDLE, NOW - IDLE)).isEqualTo(new Watermark(true, Long.MAX_VALUE));
+    }
 }
