@@ -10,8 +10,9 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
  * What a failed Slack call means (route step in a doCatch of routes/vip-alerts.yaml): it throws
- * {@link SlackUnavailableException} when trying again can help — 429 (waiting {@code Retry-After}, told to the
- * error handler through the {@code CamelRedeliveryDelay} header), 5xx, no connection — and
+ * {@link SlackRateLimitedException} on 429 (retried after {@code Retry-After}, told to the error handler through
+ * the {@code CamelRedeliveryDelay} header, for as long as Slack asks), {@link SlackUnavailableException} when
+ * trying again a few times can help — 5xx, no connection — and
  * {@link SlackRejectedException} when it cannot (400 invalid_payload, 403, 404 no_service, ...). The messages
  * never include the webhook URL (it is a secret) — they end up in the log and the dead-letter topic.
  */
@@ -46,13 +47,15 @@ public final class SlackFailures {
             // e.g. camel-slack's "ok=false" answer from the Web API: channel_not_found, invalid_auth, ...
             throw new SlackRejectedException("Slack refused the alert: " + (caught == null ? "unknown" : trim(caught.getMessage())));
         }
-        if (status == 429 || status >= 500) {
+        if (status == 429) {
             ledger.pending(exchange);
-            if (status == 429 && retryAfter != null) {
-                exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, retryAfterMs(retryAfter));
-            }
-            throw new SlackUnavailableException("Slack answered HTTP " + status
-                    + (status == 429 ? " (rate limited, Retry-After " + retryAfter + " s)" : "") + ": " + detail);
+            // a missing Retry-After is waited like the first back-off step would, within max-retry-after-ms
+            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, retryAfterMs(retryAfter == null ? "1" : retryAfter));
+            throw new SlackRateLimitedException("Slack answered HTTP 429 (rate limited, Retry-After " + retryAfter + " s): " + detail);
+        }
+        if (status >= 500) {
+            ledger.pending(exchange);
+            throw new SlackUnavailableException("Slack answered HTTP " + status + ": " + detail);
         }
         throw new SlackRejectedException("Slack refused the alert with HTTP " + status + ": " + detail);
     }

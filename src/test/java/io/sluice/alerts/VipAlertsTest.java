@@ -105,6 +105,26 @@ class VipAlertsTest {
         }
     }
 
+    /** Found by the fault suite: 30 s of 429s dead-lettered an alert every few seconds once attempts ran out. */
+    @Test
+    void aRateLimitLongerThanTheAttemptsIsWaitedOutNotDeadLettered(DevStack stack) throws Exception {
+        this.stack = stack;
+        try (Topics topics = new Topics(stack); RunningSluice sluice = RunningSluice.on(stack, "alerts-429-storm")
+                .with("sluice.slack.attempts", "2").with("sluice.slack.retry-delay-ms", "100").start()) {
+            String vip = sluice.property("sluice.vip.topic");
+            // rating ids are global in the alert ledger: none used by another test of this class
+            topics.send(vip, "50", event(50, "warm@example.com", "warm up"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> texts(sluice).size() == 1);
+
+            stack.slack().injectFault(429, 1, 5); // more 429s in a row than attempts allows
+            topics.send(vip, "51", event(51, "jo@example.com", "patience"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> texts(sluice).size() == 2);
+            assertThat(texts(sluice).get(1)).contains("jo@example.com");
+            assertThat(sluice.sinkRetries("slack")).isEqualTo(5.0);
+            assertThat(topics.readAll(sluice.property("sluice.slack.dlq-topic"))).isEmpty();
+        }
+    }
+
     @Test
     void serverErrorsAreRetriedThenDeadLetteredAndTheFlowGoesOn(DevStack stack) throws Exception {
         this.stack = stack;
