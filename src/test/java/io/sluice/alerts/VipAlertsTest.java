@@ -125,6 +125,20 @@ class VipAlertsTest {
         }
     }
 
+    /** Found by the fault suite: a sluiceRejected header that came with a record over Kafka dead-lettered it. */
+    @Test
+    void sluiceHeadersArrivingOverKafkaSteerNothing(DevStack stack) throws Exception {
+        this.stack = stack;
+        try (Topics topics = new Topics(stack); RunningSluice sluice = RunningSluice.on(stack, "alerts-headers").start()) {
+            String vip = sluice.property("sluice.vip.topic");
+            topics.sendWithHeaders(vip, "60", event(60, "kim@example.com", "headers"),
+                    "sluiceRejected", "injected by a producer", "sluiceAlertState", "sent");
+            await().atMost(Duration.ofSeconds(30)).until(() -> texts(sluice).size() == 1);
+            assertThat(texts(sluice).get(0)).contains("kim@example.com");
+            assertThat(topics.readAll(sluice.property("sluice.slack.dlq-topic"))).isEmpty();
+        }
+    }
+
     @Test
     void serverErrorsAreRetriedThenDeadLetteredAndTheFlowGoesOn(DevStack stack) throws Exception {
         this.stack = stack;

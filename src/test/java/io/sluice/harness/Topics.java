@@ -43,6 +43,20 @@ public final class Topics implements AutoCloseable {
         }
     }
 
+    /** With Kafka record headers (name, value, name, value, ...). */
+    public void sendWithHeaders(String topic, String key, String value, String... headers) {
+        awaitLeaders(topic);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            record.headers().add(headers[i], headers[i + 1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        try {
+            producer.send(record).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Without waiting for the acknowledgement; {@link #flush()} waits for all of them. */
     public void sendAsync(String topic, String key, String value) {
         awaitLeaders(topic);
