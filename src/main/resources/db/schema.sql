@@ -64,6 +64,15 @@ CREATE TABLE IF NOT EXISTS cdc_snapshot (
   completed_ts TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- event ids already counted in an open window, for windows with an idField: the ratings windows read
+-- ratings-enriched, where a rating enriched again after a crash lands at a new offset; forgotten when the window closes
+CREATE TABLE IF NOT EXISTS window_seen (
+  window_name  VARCHAR(128) NOT NULL,
+  window_start BIGINT       NOT NULL,
+  event_id     VARCHAR(128) NOT NULL,
+  PRIMARY KEY (window_name, window_start, event_id)
+);
+
 -- one row per VIP alert (rating_id): pending -> sending -> sent, or failed once dead-lettered; lets each
 -- rating be posted to Slack at most once across re-deliveries, restarts and instances
 CREATE TABLE IF NOT EXISTS slack_alert (

@@ -27,6 +27,7 @@ public final class WindowAggregator {
     private String overall;
     private String aggregate;
     private long idleTimeoutMs;
+    private String idField;
     private Windows windows;
 
     private WindowSpec spec;
@@ -35,7 +36,7 @@ public final class WindowAggregator {
     /** Init method: checks the configuration and makes the window known to the closer. */
     public void register() {
         spec = new WindowSpec(name, timeField, size, lateness, groupBy, overall, WindowSpec.Aggregate.parse(aggregate), idleTimeoutMs);
-        fold = new WindowFold(spec, windows.json());
+        fold = new WindowFold(spec, windows.json(), idField);
         windows.register(this);
     }
 
@@ -132,6 +133,10 @@ public final class WindowAggregator {
 
     public void setAggregate(String aggregate) {
         this.aggregate = aggregate;
+    }
+
+    public void setIdField(String idField) {
+        this.idField = idField;
     }
 
     public void setIdleTimeoutMs(long idleTimeoutMs) {

@@ -69,12 +69,29 @@ public final class WindowFold {
 
     private final WindowSpec spec;
     private final ObjectMapper json;
+    private final String idField;
     /** The overall key as the JSON text cells are keyed by (null when there is none). */
     private final String overallKey;
 
+    /**
+     * Whether an event id is counted in a window for the first time (the store remembers ids per open window); an
+     * event produced twice upstream — e.g. a rating enriched again after a crash, at a new offset — counts once.
+     */
+    public interface FirstSeen {
+        boolean firstTime(long windowStart, String eventId);
+
+        FirstSeen ALWAYS = (start, id) -> true;
+    }
+
     public WindowFold(WindowSpec spec, ObjectMapper json) {
+        this(spec, json, null);
+    }
+
+    /** @param idField the field that identifies an event across re-deliveries at new offsets; null: offsets only */
+    public WindowFold(WindowSpec spec, ObjectMapper json, String idField) {
         this.spec = spec;
         this.json = json;
+        this.idField = idField == null || idField.isBlank() ? null : idField;
         try {
             this.overallKey = spec.overallKey() == null ? null : json.writeValueAsString(spec.overallKey());
         } catch (JsonProcessingException e) {
@@ -88,6 +105,11 @@ public final class WindowFold {
      *                     event of such a window is late
      */
     public Result fold(List<Input> batch, Map<String, Long> folded, long closedBefore) {
+        return fold(batch, folded, closedBefore, FirstSeen.ALWAYS);
+    }
+
+    /** As above; an event whose {@code idField} value {@code seen} already counted in its window is skipped. */
+    public Result fold(List<Input> batch, Map<String, Long> folded, long closedBefore, FirstSeen seen) {
         Map<Cell, Delta> deltas = new LinkedHashMap<>();
         List<Refusal> refusals = new ArrayList<>();
         Map<String, Long> next = new HashMap<>();
@@ -117,6 +139,9 @@ public final class WindowFold {
                 continue;
             }
             maxTimes.merge(partition, event.time, Math::max);
+            if (event.id != null && !seen.firstTime(start, event.id)) {
+                continue; // counted already: the same event produced again upstream
+            }
             add(deltas, new Cell(start, event.key), event);
             if (overallKey != null) {
                 add(deltas, new Cell(start, overallKey), event);
@@ -141,7 +166,7 @@ public final class WindowFold {
     /** The longest group value a result table stores (sales_summary.item is VARCHAR(64), as is sales.item). */
     static final int MAX_GROUP_CHARS = 64;
 
-    private record Event(long time, String key, long amount, String item) {
+    private record Event(long time, String key, long amount, String item, String id) {
     }
 
     private Event read(byte[] value) throws Refused {
@@ -169,6 +194,17 @@ public final class WindowFold {
             JsonNode listed = node.get(spec.aggregate().listField());
             item = listed == null ? "null" : listed.toString();
         }
-        return new Event(time, group.toString(), amount, item);
+        String id = null;
+        if (idField != null) {
+            JsonNode idNode = node.get(idField);
+            if (idNode == null || idNode.isNull() || idNode.isContainerNode()) {
+                throw new Refused(idField + " is missing");
+            }
+            id = idNode.asText();
+            if (id.length() > 128) {
+                throw new Refused(idField + " is longer than 128 characters");
+            }
+        }
+        return new Event(time, group.toString(), amount, item, id);
     }
 }

@@ -54,6 +54,21 @@ final class WindowStore {
         this.json = json;
     }
 
+    /** Event ids counted per open window, in the fold's transaction (rolled back with it if the fold fails). */
+    private static WindowFold.FirstSeen seenIn(Connection c, String window) {
+        return (start, id) -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT IGNORE INTO window_seen (window_name, window_start, event_id) VALUES (?, ?, ?)")) {
+                ps.setString(1, window);
+                ps.setLong(2, start);
+                ps.setString(3, id);
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw new IllegalStateException("remembering event " + id + " of window " + window + ": " + e.getMessage(), e);
+            }
+        };
+    }
+
     WindowFold.Result fold(WindowSpec spec, WindowFold fold, List<WindowFold.Input> batch, String lateTopic,
                            String dlqTopic, Letters letters, long now) throws SQLException {
         try (Connection c = dataSource.get().getConnection()) {
@@ -62,7 +77,7 @@ final class WindowStore {
                 long closedBefore = lockClock(c, spec.name());
                 Map<String, Long> folded = new HashMap<>();
                 partitions(c, spec.name(), true).forEach((key, p) -> folded.put(key, p.nextOffset()));
-                WindowFold.Result result = fold.fold(batch, folded, closedBefore);
+                WindowFold.Result result = fold.fold(batch, folded, closedBefore, seenIn(c, spec.name()));
                 if (result.fresh() > 0) {
                     addDeltas(c, spec.name(), result);
                     savePartitions(c, spec.name(), result, now);
@@ -123,6 +138,13 @@ final class WindowStore {
                     enqueue(c, spec.name(), results);
                     try (PreparedStatement ps = c.prepareStatement(
                             "DELETE FROM window_state WHERE window_name = ? AND window_start <= ?")) {
+                        ps.setString(1, spec.name());
+                        ps.setLong(2, upToStart);
+                        ps.executeUpdate();
+                    }
+                    // closed windows need no memory of their ids: a repeat from now on is late anyway
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "DELETE FROM window_seen WHERE window_name = ? AND window_start <= ?")) {
                         ps.setString(1, spec.name());
                         ps.setLong(2, upToStart);
                         ps.executeUpdate();

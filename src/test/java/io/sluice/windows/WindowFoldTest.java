@@ -97,6 +97,22 @@ class WindowFoldTest {
         assertThat(totals(r)).containsExactlyInAnyOrder("0/\"" + "i".repeat(64) + "\"=2x1", "0/\"a\"=7x1", "0/\"*\"=9x2");
     }
 
+    /** Found by the fault suite: a rating enriched twice around a crash lands at two offsets and was counted twice. */
+    @Test
+    void withAnIdFieldAnEventProducedTwiceCountsOnce() {
+        WindowFold byId = new WindowFold(SALES, new ObjectMapper(), "sale_id");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<WindowFold.Input> batch = new ArrayList<>();
+        batch.add(raw(0, "{\"sale_id\":\"s1\",\"item\":\"a\",\"amount\":5,\"time\":1}"));
+        batch.add(raw(0, "{\"sale_id\":\"s2\",\"item\":\"a\",\"amount\":7,\"time\":2}"));
+        batch.add(raw(0, "{\"sale_id\":\"s1\",\"item\":\"a\",\"amount\":5,\"time\":1}")); // s1 again, a new offset
+        batch.add(raw(0, "{\"item\":\"a\",\"amount\":1,\"time\":2}"));
+        WindowFold.Result r = byId.fold(batch, Map.of(), Long.MIN_VALUE, (start, id) -> seen.add(start + "/" + id));
+        assertThat(totals(r)).containsExactlyInAnyOrder("0/\"a\"=12x2", "0/\"*\"=12x2");
+        assertThat(r.refusals()).extracting(WindowFold.Refusal::reason).containsExactly("sale_id is missing");
+        assertThat(r.fresh()).isEqualTo(4);
+    }
+
     @Test
     void listsKeepArrivalOrderAndKeysKeepTheirJsonType() {
         WindowSpec perCustomer = new WindowSpec("c", "rating_time", 900_000, 0, "customer_id", null,
