@@ -43,9 +43,12 @@ final class FaultRun implements AutoCloseable {
         this.config = RunningSluice.on(stack, name)
                 // the Slack text names the rating, so posts can be counted per rating
                 .with("sluice.slack.template", "fault {rating_id}")
-                // the last windows close 3 s after the stream goes quiet instead of 30 s
-                .with("sluice.sales.window-idle-timeout-ms", "3000")
-                .with("sluice.ratings.window-idle-timeout-ms", "3000")
+                // the last windows close 20 s after the stream goes quiet instead of 30 s. Not less: the idle
+                // timeout must outlast a restart of Sluice (JVM start + rejoining the consumer groups, up to ~12 s
+                // here), or the windows fed by Sluice's own enrichment look quiet while it restarts and close early
+                // (3 s did that in the full SIGKILL run: all later ratings went to -late)
+                .with("sluice.sales.window-idle-timeout-ms", "20000")
+                .with("sluice.ratings.window-idle-timeout-ms", "20000")
                 // a killed consumer's partitions are handed on after 6 s instead of Kafka's default 45 s
                 .with("camel.component.kafka.session-timeout-ms", "6000")
                 .with("camel.component.kafka.heartbeat-interval-ms", "1000");
