@@ -19,8 +19,8 @@ import org.apache.camel.Message;
  *
  * <p>The disbursement event is published after the row is written and the row is then marked published
  * ({@link #markPublished}); a repeated approval publishes again only a row whose publication a crash cut
- * short. So: one row, and one event (two, with equal key and content, only if a crash falls between the
- * event's acknowledgement and the mark).
+ * short, and only after {@link DisbursementTopic} found that the event did not reach Kafka before the crash. So:
+ * one row and one event.
  */
 public final class LoanApprovals {
 
@@ -30,14 +30,18 @@ public final class LoanApprovals {
     public static final String CREATED = "sluiceDisbursementCreated";
     /** Header: the disbursement still has to go to Kafka. */
     public static final String UNPUBLISHED = "sluiceDisbursementUnpublished";
+    /** Header: when the row was written (epoch ms, the database's clock). */
+    static final String APPROVED_AT = "sluiceDisbursementApprovedAt";
 
     private final Supplier<DataSource> dataSource;
     private final Installment installment;
+    private final DisbursementTopic published;
 
     /** @param dataSource looked up when first needed: the pooled bean is created after this class is wired */
-    public LoanApprovals(Supplier<DataSource> dataSource, Installment installment) {
+    public LoanApprovals(Supplier<DataSource> dataSource, Installment installment, DisbursementTopic published) {
         this.dataSource = dataSource;
         this.installment = installment;
+        this.published = published;
     }
 
     /** Route step: body {@code {cust_ids, loan_id}} becomes the disbursement row; headers say what happened. */
@@ -68,6 +72,12 @@ public final class LoanApprovals {
             }
             m.setHeader(CREATED, created);
             readBack(c, custIds, loanId, m);
+            if (!created && Boolean.TRUE.equals(m.getHeader(UNPUBLISHED, Boolean.class))
+                    && published.holds(custIds, loanId, m.getHeader(APPROVED_AT, Long.class))) {
+                // sent before a crash that came before the mark: mark it now instead of sending it again
+                markPublished(exchange);
+                m.setHeader(UNPUBLISHED, false);
+            }
         }
     }
 
@@ -103,7 +113,7 @@ public final class LoanApprovals {
 
     private static void readBack(Connection c, int custIds, String loanId, Message m) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT cust_ids, loan_id, loan_amount, monthly_inst, published_ts FROM loan_disburse WHERE cust_ids = ? AND loan_id = ?")) {
+                "SELECT cust_ids, loan_id, loan_amount, monthly_inst, published_ts, approved_ts FROM loan_disburse WHERE cust_ids = ? AND loan_id = ?")) {
             ps.setInt(1, custIds);
             ps.setString(2, loanId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -114,6 +124,7 @@ public final class LoanApprovals {
                 row.put("loan_amount", rs.getLong(3));
                 row.put("monthly_inst", rs.getInt(4));
                 m.setHeader(UNPUBLISHED, rs.getTimestamp(5) == null);
+                m.setHeader(APPROVED_AT, rs.getTimestamp(6).getTime());
                 m.setHeader("sluiceDisbursementRow", row);
                 m.setBody(row);
             }

@@ -20,8 +20,10 @@ public final class LoansConfiguration implements CamelConfiguration {
                 new BigDecimal(pc.resolveProperty("sluice.loans.interest-factor").orElse("1.17")),
                 Integer.parseInt(pc.resolveProperty("sluice.loans.months").orElse("12")));
         context.getRegistry().bind("loanChecks", new LoanChecks(json));
+        DisbursementTopic published = new DisbursementTopic(pc.resolveProperty("sluice.kafka.brokers").orElseThrow(),
+                pc.resolveProperty("sluice.loans.disbursement-topic").orElseThrow(), json);
         context.getRegistry().bind("loanApprovals", new LoanApprovals(
-                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), installment));
+                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), installment, published));
         context.getRegistry().bind("loanRequestsGenerator", new LoanRequestsGenerator(System.nanoTime()));
     }
 }
