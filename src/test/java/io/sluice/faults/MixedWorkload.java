@@ -13,10 +13,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.harness.RunningSluice;
 import io.sluice.sales.SalesGenerator;
+import io.sluice.sales.SalesSequence;
 
 /**
  * A mixed stream of everything Sluice consumes — ratings, customer changes, sales, loan requests and approvals,
@@ -48,7 +47,6 @@ final class MixedWorkload {
     static final String[] CLUBS = {"platinum", "gold", "silver", "bronze"};
     static final long SALES_WINDOW = 5;
     static final long MINUTE = 60_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     final List<Event> events = new ArrayList<>();
     final List<NewCustomer> customers = new ArrayList<>();
@@ -59,7 +57,7 @@ final class MixedWorkload {
     final Set<String> unmatched = new HashSet<>();
     final Set<String> unhappy = new HashSet<>();
     final Map<String, Long> ratingsByClub = new TreeMap<>();      // "windowStart/club" -> count
-    final Map<String, long[]> salesSummary = new TreeMap<>();     // "windowStart/item" -> {total, count}
+    final Map<String, SalesSequence.Totals> salesSummary = new TreeMap<>(); // "windowStart/item" -> totals
     int sales;
     final Set<String> loanRequests = new HashSet<>();              // "cust/loan"
     final Map<String, Long> disbursements = new HashMap<>();       // "cust/loan" -> monthly_inst
@@ -190,18 +188,7 @@ final class MixedWorkload {
 
     private Record sale(SalesGenerator generator) {
         String sale = generator.next();
-        try {
-            JsonNode node = JSON.readTree(sale);
-            long start = Math.floorDiv(node.get("time").asLong(), SALES_WINDOW) * SALES_WINDOW;
-            long amount = node.get("amount").asLong();
-            for (String item : new String[] {node.get("item").asText(), "*"}) {
-                long[] totals = salesSummary.computeIfAbsent(start + "/" + item, k -> new long[2]);
-                totals[0] += amount;
-                totals[1]++;
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        SalesSequence.count(salesSummary, sale, SALES_WINDOW);
         sales++;
         return record("sluice.sales.topic", null, sale);
     }
@@ -217,9 +204,6 @@ final class MixedWorkload {
         return new Record(config.property(topicProperty), key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
-    int ratingCount() {
-        return ratings;
-    }
 
     long kafkaRecords() {
         return events.stream().filter(e -> e instanceof Record).count();

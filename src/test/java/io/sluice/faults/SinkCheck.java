@@ -21,6 +21,7 @@ import io.sluice.harness.Db;
 import io.sluice.harness.RunningSluice;
 import io.sluice.harness.Search;
 import io.sluice.harness.Topics;
+import io.sluice.sales.SalesSequence;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -78,7 +79,7 @@ final class SinkCheck {
         addIfShort(missing, "ES ratings", search.count(index("sluice.search.ratings-index")), truth.enriched.size());
         addIfShort(missing, "ES unhappy", search.count(index("sluice.search.vip-index")), truth.unhappy.size());
         addIfShort(missing, "Slack posted or dead-lettered", slackAccounted(), truth.unhappy.size());
-        addIfShort(missing, "sales_summary", summaryRows().size(), truth.salesSummary.size());
+        addIfShort(missing, "sales_summary", SalesSequence.summaryTable(db).size(), truth.salesSummary.size());
         addIfShort(missing, "ratings-by-club-status windows",
                 keys(topics.readAll(config.property("sluice.ratings.by-club-status-topic"))).size(), truth.ratingsByClub.size());
         addIfShort(missing, "customers topic current", customers().delivered(), truth.customers.size());
@@ -216,15 +217,9 @@ final class SinkCheck {
 
     // --- database sinks -----------------------------------------------------------------------------------------
 
-    private long[] salesRows() throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT COUNT(*), COUNT(DISTINCT event_id) FROM sales WHERE event_id LIKE ?")) {
-            ps.setString(1, config.property("sluice.sales.topic") + "-%");
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2)};
-            }
-        }
+    /** {rows, distinct event ids} of this run's sales (event id = topic-partition@offset). */
+    long[] salesRows() throws SQLException {
+        return SalesSequence.salesRows(db, config.property("sluice.sales.topic") + "-");
     }
 
     private Result salesTable() throws SQLException {
@@ -233,32 +228,12 @@ final class SinkCheck {
                 Math.max(0, rows[1] - truth.sales), 0, "event id = topic-partition@offset");
     }
 
-    private Map<String, long[]> summaryRows() throws SQLException {
-        Map<String, long[]> rows = new TreeMap<>();
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT window_start, item, total_amount, count FROM sales_summary");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                rows.put(rs.getLong(1) + "/" + rs.getString(2), new long[] {rs.getLong(3), rs.getLong(4)});
-            }
-        }
-        return rows;
-    }
-
     private Result salesSummary() throws SQLException {
-        Map<String, long[]> rows = summaryRows();
-        long wrong = 0;
-        long exact = 0;
-        for (Map.Entry<String, long[]> cell : truth.salesSummary.entrySet()) {
-            long[] row = rows.get(cell.getKey());
-            if (row != null && row[0] == cell.getValue()[0] && row[1] == cell.getValue()[1]) {
-                exact++;
-            } else {
-                wrong++;
-            }
-        }
+        Map<String, SalesSequence.Totals> rows = SalesSequence.summaryTable(db);
+        long exact = truth.salesSummary.entrySet().stream().filter(cell -> cell.getValue().equals(rows.get(cell.getKey()))).count();
+        long wrong = truth.salesSummary.size() - exact;
         long extra = rows.keySet().stream().filter(k -> !truth.salesSummary.containsKey(k)).count();
-        long sales = rows.entrySet().stream().filter(e -> e.getKey().endsWith("/*")).mapToLong(e -> e.getValue()[1]).sum();
+        long sales = rows.entrySet().stream().filter(e -> e.getKey().endsWith("/*")).mapToLong(e -> e.getValue().count()).sum();
         return new Result("table sales_summary (window, item)", truth.salesSummary.size(), exact, wrong, 0, extra, 0,
                 "windows count " + sales + " sales of " + truth.sales + "; a lost or doubled sale makes its window wrong");
     }

@@ -18,9 +18,9 @@ import io.sluice.harness.Db;
  * per window of {@code size} and per item, plus "*" for all items, the total amount and the count — computed
  * here, independently of Sluice.
  */
-final class SalesSequence {
+public final class SalesSequence {
 
-    record Totals(long total, long count) {
+    public record Totals(long total, long count) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,23 +33,26 @@ final class SalesSequence {
         for (int i = 0; i < n; i++) {
             String sale = generator.next();
             records.add(sale);
-            try {
-                JsonNode node = JSON.readTree(sale);
-                long start = Math.floorDiv(node.get("time").asLong(), size) * size;
-                add(start + "/" + node.get("item").asText(), node.get("amount").asLong());
-                add(start + "/*", node.get("amount").asLong());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            count(expected, sale, size);
         }
     }
 
-    private void add(String cell, long amount) {
-        expected.merge(cell, new Totals(amount, 1), (a, b) -> new Totals(a.total + b.total, a.count + b.count));
+    /** Adds one sale to the truth: its window's totals for its item and for "*" (windows of {@code size}). */
+    public static void count(Map<String, Totals> truth, String sale, long size) {
+        try {
+            JsonNode node = JSON.readTree(sale);
+            long start = Math.floorDiv(node.get("time").asLong(), size) * size;
+            long amount = node.get("amount").asLong();
+            for (String item : new String[] {node.get("item").asText(), "*"}) {
+                truth.merge(start + "/" + item, new Totals(amount, 1), (a, b) -> new Totals(a.total + b.total, a.count + b.count));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Every row of sales_summary, as the same map. */
-    static Map<String, Totals> summaryTable(Db db) throws SQLException {
+    public static Map<String, Totals> summaryTable(Db db) throws SQLException {
         Map<String, Totals> rows = new TreeMap<>();
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT window_start, window_end, item, total_amount, count FROM sales_summary");
@@ -62,7 +65,7 @@ final class SalesSequence {
     }
 
     /** Rows of table sales whose event id starts with {@code prefix}: {count, distinct event ids}. */
-    static long[] salesRows(Db db, String prefix) throws SQLException {
+    public static long[] salesRows(Db db, String prefix) throws SQLException {
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT COUNT(*), COUNT(DISTINCT event_id) FROM sales WHERE event_id LIKE ?")) {
             ps.setString(1, prefix + "%");
