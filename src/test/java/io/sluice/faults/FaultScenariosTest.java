@@ -3,6 +3,8 @@ package io.sluice.faults;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 import io.sluice.devstack.DevStack;
 import io.sluice.harness.Search;
@@ -66,64 +68,51 @@ class FaultScenariosTest {
 
     @Test
     void kafkaBrokerStoppedAndRestarted(DevStack stack) throws Exception {
-        try (FaultRun run = new FaultRun(stack, "fault-kafka", sizes(0), 911)) {
-            run.startSluice();
-            run.drive(RATE);
-            run.awaitSent(0.25);
-            stack.stopKafka();
-            try {
-                outage(KAFKA_OUTAGE);
-            } finally {
-                stack.startKafka();
-            }
-            double back = FaultRun.secondsUntilProgress(run::salesRows, Duration.ofMinutes(3));
-            double caughtUp = run.awaitCompletion(CATCH_UP);
-            assertExact(run.verdict("Kafka broker down " + KAFKA_OUTAGE.toSeconds() + " s", String.format(
-                    "Broker stopped at 25%% of the events, started again after %d s; sales rows again %.1f s after; complete %.1f s after the last event.",
-                    KAFKA_OUTAGE.toSeconds(), back, caughtUp)), run);
-        }
+        serviceOutage(stack, "fault-kafka", 911, "Kafka broker", "Broker", KAFKA_OUTAGE, stack::stopKafka, stack::startKafka,
+                run -> run::salesRows, "sales rows");
     }
 
     @Test
     void mariaDbStoppedAndRestarted(DevStack stack) throws Exception {
-        try (FaultRun run = new FaultRun(stack, "fault-db", sizes(0), 921)) {
-            run.startSluice();
-            run.drive(RATE);
-            run.awaitSent(0.25);
-            stack.stopMariaDb();
-            try {
-                outage(OUTAGE);
-            } finally {
-                stack.startMariaDb();
-            }
-            double back = FaultRun.secondsUntilProgress(run::salesRows, Duration.ofMinutes(3));
-            double caughtUp = run.awaitCompletion(CATCH_UP);
-            assertExact(run.verdict("MariaDB down " + OUTAGE.toSeconds() + " s", String.format(
-                    "Database stopped at 25%% of the events, started again after %d s; sales rows again %.1f s after; complete %.1f s after the last event.",
-                    OUTAGE.toSeconds(), back, caughtUp)), run);
-        }
+        serviceOutage(stack, "fault-db", 921, "MariaDB", "Database", OUTAGE, stack::stopMariaDb, stack::startMariaDb,
+                run -> run::salesRows, "sales rows");
     }
 
     @Test
     void elasticsearchStoppedAndRestarted(DevStack stack) throws Exception {
-        try (FaultRun run = new FaultRun(stack, "fault-es", sizes(0), 931)) {
+        Search search = new Search(stack);
+        serviceOutage(stack, "fault-es", 931, "Elasticsearch", "Node", OUTAGE, stack::stopElasticsearch, stack::startElasticsearch,
+                run -> () -> search.count(run.config.property("sluice.search.ratings-index")), "documents");
+    }
+
+    /**
+     * One service stopped at 25 % of the events for {@code length} and started again (whatever happens meanwhile);
+     * {@code progress} names what shows the flow moving again afterwards.
+     */
+    private static void serviceOutage(DevStack stack, String name, long seed, String service, String subject, Duration length,
+                                      Step stop, Step start, Function<FaultRun, Callable<Long>> progress, String progressName)
+            throws Exception {
+        try (FaultRun run = new FaultRun(stack, name, sizes(0), seed)) {
             run.startSluice();
             run.drive(RATE);
             run.awaitSent(0.25);
-            stack.stopElasticsearch();
+            stop.run();
             try {
-                outage(OUTAGE);
+                outage(length);
             } finally {
-                stack.startElasticsearch();
+                start.run();
             }
-            Search search = new Search(stack);
-            String index = run.config.property("sluice.search.ratings-index");
-            double back = FaultRun.secondsUntilProgress(() -> search.count(index), Duration.ofMinutes(3));
+            double back = FaultRun.secondsUntilProgress(progress.apply(run), Duration.ofMinutes(3));
             double caughtUp = run.awaitCompletion(CATCH_UP);
-            assertExact(run.verdict("Elasticsearch down " + OUTAGE.toSeconds() + " s", String.format(
-                    "Node stopped at 25%% of the events, started again after %d s; documents again %.1f s after; complete %.1f s after the last event.",
-                    OUTAGE.toSeconds(), back, caughtUp)), run);
+            assertExact(run.verdict(service + " down " + length.toSeconds() + " s", String.format(
+                    "%s stopped at 25%% of the events, started again after %d s; %s again %.1f s after; complete %.1f s after the last event.",
+                    subject, length.toSeconds(), progressName, back, caughtUp)), run);
         }
+    }
+
+    /** Stopping or starting a service of the stack. */
+    private interface Step {
+        void run() throws Exception;
     }
 
     @Test
