@@ -5,18 +5,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
-import java.util.function.Supplier;
-
-import javax.sql.DataSource;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import javax.sql.DataSource;
 
 import io.sluice.cluster.Leadership;
 import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the CDC source stands. Two uses:
@@ -30,14 +31,13 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 public final class CdcProgress extends AbstractHealthCheck {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CdcProgress.class);
+    private static final Logger LOG = LoggerFactory.getLogger(CdcProgress.class);
 
     private final String server;
     private final Leadership leadership;
     private final String topic;
     private final Supplier<DataSource> dataSource;
     private volatile boolean snapshotMarkerSeen;
-    private volatile boolean snapshotOnTopic;
     private volatile boolean snapshotRecorded;
     private volatile long events;
 
@@ -58,12 +58,16 @@ public final class CdcProgress extends AbstractHealthCheck {
     /** Called by the CDC route for every event. */
     public void observe(Exchange exchange) {
         events++;
-        Map<?, ?> source = exchange.getMessage().getHeader("CamelDebeziumSourceMetadata", Map.class);
-        Object snapshot = source == null ? null : source.get("snapshot");
-        // Debezium marks the last record of a snapshot "last"; a streamed change ("false") comes after it
-        if ("last".equals(snapshot) || "false".equals(snapshot)) {
+        if (endsOrFollowsSnapshot(exchange)) {
             snapshotMarkerSeen = true;
         }
+    }
+
+    /** Debezium marks the last record of a snapshot "last"; a streamed change ("false") comes after any snapshot. */
+    private static boolean endsOrFollowsSnapshot(Exchange exchange) {
+        Map<?, ?> source = exchange.getMessage().getHeader("CamelDebeziumSourceMetadata", Map.class);
+        Object snapshot = source == null ? null : source.get("snapshot");
+        return "last".equals(snapshot) || "false".equals(snapshot);
     }
 
     /**
@@ -71,13 +75,8 @@ public final class CdcProgress extends AbstractHealthCheck {
      * change, which comes after any snapshot) is on the topic, the snapshot is recorded for the other instances.
      */
     public void delivered(Exchange exchange) {
-        if (!snapshotOnTopic) {
-            Map<?, ?> source = exchange.getMessage().getHeader("CamelDebeziumSourceMetadata", Map.class);
-            Object snapshot = source == null ? null : source.get("snapshot");
-            if ("last".equals(snapshot) || "false".equals(snapshot)) {
-                snapshotOnTopic = true;
-                recordSnapshot();
-            }
+        if (!snapshotRecorded && endsOrFollowsSnapshot(exchange)) {
+            recordSnapshot(); // failed: tried again with the next record
         }
     }
 

@@ -33,7 +33,7 @@ public final class CdcWatchdog extends ServiceSupport {
     private final long restartAfterMs;
     private ScheduledExecutorService timer;
     private long downSince;
-    private volatile int restarts;
+    private int restarts;
 
     public CdcWatchdog(CamelContext context, CdcProgress progress, Leadership leadership, String routeId,
                        long intervalMs, long restartAfterMs) {
@@ -83,10 +83,5 @@ public final class CdcWatchdog extends ServiceSupport {
         } catch (Exception e) {
             LOG.warn("Restarting route {} failed (will try again): {}", routeId, e.toString());
         }
-    }
-
-    /** How often the route was restarted (for health details and tests). */
-    public int restarts() {
-        return restarts;
     }
 }
