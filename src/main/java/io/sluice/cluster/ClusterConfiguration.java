@@ -5,14 +5,13 @@ import java.time.Duration;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.ops.OnContextStarted;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
-import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.RoutePolicy;
 import org.apache.camel.support.RoutePolicySupport;
-import org.apache.camel.support.SimpleEventNotifierSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,25 +71,15 @@ public final class ClusterConfiguration implements CamelConfiguration {
 
     /** {@code sluice_cdc_leader}: 1 while this instance leads the CDC stream, else 0; registered once metrics exist. */
     private static void registerGauge(CamelContext context, Leadership leadership) {
-        SimpleEventNotifierSupport started = new SimpleEventNotifierSupport() {
-            @Override
-            public void notify(CamelEvent event) {
-                MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-                if (registry != null) {
-                    Gauge.builder("sluice.cdc.leader", leadership, l -> l.isLeader() ? 1 : 0)
-                            .description("1 while this instance leads CDC (holds the leader lock and runs route customer-cdc)")
-                            .strongReference(true)
-                            .register(registry);
-                }
+        OnContextStarted.run(context, () -> {
+            MeterRegistry registry = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+            if (registry != null) {
+                Gauge.builder("sluice.cdc.leader", leadership, l -> l.isLeader() ? 1 : 0)
+                        .description("1 while this instance leads CDC (holds the leader lock and runs route customer-cdc)")
+                        .strongReference(true)
+                        .register(registry);
             }
-
-            @Override
-            public boolean isEnabled(CamelEvent event) {
-                return event.getType() == CamelEvent.Type.CamelContextStarted;
-            }
-        };
-        started.setIgnoreExchangeEvents(true); // no exchange events for every record of every split
-        context.getManagementStrategy().addEventNotifier(started);
+        });
     }
 
     /** How this instance shows up in logs: name@host:pid. */

@@ -11,11 +11,10 @@ import java.util.function.BooleanSupplier;
 import io.sluice.cluster.ClusterConfiguration;
 import io.sluice.cluster.Leadership;
 import io.sluice.ops.HealthChecks;
+import io.sluice.ops.OnContextStarted;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
-import org.apache.camel.support.SimpleEventNotifierSupport;
-import org.apache.camel.spi.CamelEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,17 +60,7 @@ public final class CustomersConfiguration implements CamelConfiguration {
         context.addService(table, true, true);
         HealthChecks.register(context, table.healthCheck());
         context.getManagementStrategy().addEventNotifier(table.restartsReloadedRoutes());
-        SimpleEventNotifierSupport started = new SimpleEventNotifierSupport() {
-            @Override
-            public void notify(CamelEvent event) {
-                if (event.getType() == CamelEvent.Type.CamelContextStarted) {
-                    table.contextStarted();
-                }
-            }
-        };
-        // a notifier that wants exchange events makes Camel create one per record of every split: opt out
-        started.setIgnoreExchangeEvents(true);
-        context.getManagementStrategy().addEventNotifier(started);
+        OnContextStarted.run(context, table::contextStarted);
     }
 
     /**
