@@ -2,12 +2,19 @@ package io.sluice.harness;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.sluice.Sluice;
 import io.sluice.devstack.Ports;
@@ -68,19 +75,18 @@ public final class SluiceProcess implements AutoCloseable {
      */
     public Boolean leadsCdc() {
         try {
-            java.net.http.HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(
                     "http://localhost:" + property("camel.management.port") + "/observe/metrics"))
-                    .timeout(java.time.Duration.ofSeconds(2)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            java.util.regex.Matcher m = LEADER_GAUGE.matcher(r.body());
+                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = LEADER_GAUGE.matcher(r.body());
             return r.statusCode() == 200 && m.find() ? Double.parseDouble(m.group(1)) == 1.0 : null;
         } catch (Exception e) {
             return null;
         }
     }
 
-    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
-    private static final java.util.regex.Pattern LEADER_GAUGE =
-            java.util.regex.Pattern.compile("(?m)^sluice_cdc_leader(?:\\{[^}]*})?\\s+([0-9.]+)");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Pattern LEADER_GAUGE = Pattern.compile("(?m)^sluice_cdc_leader(?:\\{[^}]*})?\\s+([0-9.]+)");
 
     /** The log of the latest start. */
     public Path log() {

@@ -35,9 +35,14 @@ public final class Topics implements AutoCloseable {
     }
 
     public void send(String topic, String key, byte[] value) {
-        awaitLeaders(topic);
+        send(new ProducerRecord<>(topic, key, value));
+    }
+
+    /** Waits for the acknowledgement. */
+    private void send(ProducerRecord<String, byte[]> record) {
+        awaitLeaders(record.topic());
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(record).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -45,16 +50,11 @@ public final class Topics implements AutoCloseable {
 
     /** With Kafka record headers (name, value, name, value, ...). */
     public void sendWithHeaders(String topic, String key, String value, String... headers) {
-        awaitLeaders(topic);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         for (int i = 0; i + 1 < headers.length; i += 2) {
             record.headers().add(headers[i], headers[i + 1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
-        try {
-            producer.send(record).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        send(record);
     }
 
     /** Without waiting for the acknowledgement; {@link #flush()} waits for all of them. */
