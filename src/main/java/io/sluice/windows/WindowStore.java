@@ -54,19 +54,41 @@ final class WindowStore {
         this.json = json;
     }
 
-    /** Event ids counted per open window, in the fold's transaction (rolled back with it if the fold fails). */
-    private static WindowFold.FirstSeen seenIn(Connection c, String window) {
-        return (start, id) -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT IGNORE INTO window_seen (window_name, window_start, event_id) VALUES (?, ?, ?)")) {
-                ps.setString(1, window);
-                ps.setLong(2, start);
-                ps.setString(3, id);
-                return ps.executeUpdate() == 1;
+    /**
+     * Event ids counted per open window, in the fold's transaction (rolled back with it if the fold fails). One
+     * statement for the whole batch, prepared on the first id (windows without an idField never ask).
+     */
+    private static final class SeenIds implements WindowFold.FirstSeen, AutoCloseable {
+        private final Connection c;
+        private final String window;
+        private PreparedStatement insert;
+
+        SeenIds(Connection c, String window) {
+            this.c = c;
+            this.window = window;
+        }
+
+        @Override
+        public boolean firstTime(long windowStart, String eventId) {
+            try {
+                if (insert == null) {
+                    insert = c.prepareStatement("INSERT IGNORE INTO window_seen (window_name, window_start, event_id) VALUES (?, ?, ?)");
+                }
+                insert.setString(1, window);
+                insert.setLong(2, windowStart);
+                insert.setString(3, eventId);
+                return insert.executeUpdate() == 1;
             } catch (SQLException e) {
-                throw new IllegalStateException("remembering event " + id + " of window " + window + ": " + e.getMessage(), e);
+                throw new IllegalStateException("remembering event " + eventId + " of window " + window + ": " + e.getMessage(), e);
             }
-        };
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (insert != null) {
+                insert.close();
+            }
+        }
     }
 
     WindowFold.Result fold(WindowSpec spec, WindowFold fold, List<WindowFold.Input> batch, String lateTopic,
@@ -77,7 +99,10 @@ final class WindowStore {
                 long closedBefore = lockClock(c, spec.name());
                 Map<String, Long> folded = new HashMap<>();
                 partitions(c, spec.name(), true).forEach((key, p) -> folded.put(key, p.nextOffset()));
-                WindowFold.Result result = fold.fold(batch, folded, closedBefore, seenIn(c, spec.name()));
+                WindowFold.Result result;
+                try (SeenIds seen = new SeenIds(c, spec.name())) {
+                    result = fold.fold(batch, folded, closedBefore, seen);
+                }
                 if (result.fresh() > 0) {
                     addDeltas(c, spec.name(), result);
                     savePartitions(c, spec.name(), result, now);
