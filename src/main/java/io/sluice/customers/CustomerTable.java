@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.SimpleEventNotifierSupport;
-import org.apache.camel.Exchange;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.support.service.ServiceSupport;
@@ -121,21 +120,6 @@ public final class CustomerTable extends ServiceSupport {
         };
         notifier.setIgnoreExchangeEvents(true);
         return notifier;
-    }
-
-    /**
-     * Route step: adds the customer's fields to the rating (a mutable map) and sets header
-     * {@code sluiceCustomerFound}.
-     */
-    public void enrich(Exchange exchange) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> rating = exchange.getMessage().getBody(Map.class);
-        Object userId = rating.get("user_id");
-        Customer c = userId instanceof Number n ? rows.get(n.intValue()) : null;
-        exchange.getMessage().setHeader("sluiceCustomerFound", c != null);
-        if (c != null) {
-            c.addTo(rating);
-        }
     }
 
     @Override

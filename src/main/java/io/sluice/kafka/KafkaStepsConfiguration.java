@@ -8,7 +8,7 @@ import org.apache.camel.CamelContext;
 
 /**
  * The record-handling steps every Kafka flow's routes share: {@code kafkaRecords} (unwrap a record),
- * {@code deadLetters} (one letter shape for all flows), {@code outbox} and {@code outboxCollector} (batch outputs).
+ * {@code deadLetters} (one letter shape for all flows) and {@code outbox} (batch outputs).
  */
 public final class KafkaStepsConfiguration implements CamelConfiguration {
 
@@ -24,7 +24,6 @@ public final class KafkaStepsConfiguration implements CamelConfiguration {
         DeadLetters deadLetters = new DeadLetters(json, metrics);
         context.getRegistry().bind("kafkaRecords", new KafkaRecords(metrics));
         context.getRegistry().bind("deadLetters", deadLetters);
-        context.getRegistry().bind("outbox", new Outbox(json, deadLetters, metrics));
-        context.getRegistry().bind("outboxCollector", Outbox.collector());
+        context.getRegistry().bind("outbox", new Outbox(deadLetters, metrics));
     }
 }

@@ -1,56 +1,32 @@
 package io.sluice.kafka;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.ops.FlowMetrics;
-import org.apache.camel.AggregationStrategy;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultMessage;
 
 /**
- * The records one input will write, collected rather than sent one by one. A batch route splits its Kafka
- * batch, lets each record {@code emit} what it produces (0..n records, to any topic), gathers them with
- * {@link #collector()} and hands the whole list to one Kafka producer call: one wait for all the
- * acknowledgements instead of one per record, which is what makes per-record camel-kafka 20x slower than the
- * client. The consumer commits the batch only after that call succeeds.
+ * The records one input will write, collected rather than sent one by one: each a message with its topic and key
+ * ({@link #record}), and the whole list goes to one Kafka producer call — one wait for all the acknowledgements
+ * instead of one per record, which is what makes per-record camel-kafka 20x slower than the client. The consumer
+ * commits the batch only after that call succeeds. Batch routes collect on the exchange ({@link #deadLetter},
+ * {@link #moveEmitted}, {@link #take}); the ratings flow builds its list itself.
  */
 public final class Outbox {
 
     static final String PROPERTY = "sluiceOutbox";
-    private final ObjectMapper json;
     private final DeadLetters deadLetters;
     private final FlowMetrics metrics;
 
-    public Outbox(ObjectMapper json, DeadLetters deadLetters, FlowMetrics metrics) {
-        this.json = json;
+    public Outbox(DeadLetters deadLetters, FlowMetrics metrics) {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
-    }
-
-    /** Writes the body (a Map) as JSON to {@code topic}, keyed by the body's {@code keyField}. */
-    public void emit(Exchange exchange, String topic, String keyField) throws JsonProcessingException {
-        Map<?, ?> body = exchange.getMessage().getBody(Map.class);
-        add(exchange, topic, key(body, keyField), json.writeValueAsBytes(body));
-    }
-
-    /** Like {@link #emit} with only {@code fields} (comma-separated), in that order. */
-    public void emitFields(Exchange exchange, String topic, String keyField, String fields) throws JsonProcessingException {
-        Map<?, ?> body = exchange.getMessage().getBody(Map.class);
-        Map<String, Object> projected = new LinkedHashMap<>();
-        for (String f : fields.split(",")) {
-            String name = f.trim();
-            if (!name.isEmpty()) {
-                projected.put(name, body.get(name));
-            }
-        }
-        add(exchange, topic, key(body, keyField), json.writeValueAsBytes(projected));
     }
 
     /** Dead-letters the record the exchange came from (see {@link DeadLetters}), keyed like the original. */
@@ -60,19 +36,9 @@ public final class Outbox {
         add(exchange, topic, key == null ? null : key.toString(), deadLetters.letter(in));
     }
 
-    private static String key(Map<?, ?> body, String keyField) {
-        Object key = body.get(keyField);
-        return key == null ? null : key.toString();
-    }
-
     private void add(Exchange exchange, String topic, String key, byte[] value) {
         metrics.out(exchange.getFromRouteId(), topic);
-        Message record = new DefaultMessage(exchange.getContext());
-        record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
-        if (key != null) {
-            record.setHeader(KafkaConstants.KEY, key);
-        }
-        record.setBody(value);
+        Message record = record(exchange.getContext(), topic, key, value);
         @SuppressWarnings("unchecked")
         List<Message> records = exchange.getProperty(PROPERTY, List.class);
         if (records == null) {
@@ -80,6 +46,17 @@ public final class Outbox {
             exchange.setProperty(PROPERTY, records);
         }
         records.add(record);
+    }
+
+    /** One output record for a Kafka producer endpoint: {@code value} to {@code topic}, keyed by {@code key} (or not, if null). */
+    public static Message record(CamelContext context, String topic, String key, byte[] value) {
+        Message record = new DefaultMessage(context);
+        record.setHeader(KafkaConstants.OVERRIDE_TOPIC, topic);
+        if (key != null) {
+            record.setHeader(KafkaConstants.KEY, key);
+        }
+        record.setBody(value);
+        return record;
     }
 
     /** Adds what {@code from} emitted to what {@code to} has emitted (for split aggregations that keep another body). */
@@ -106,21 +83,4 @@ public final class Outbox {
         exchange.removeProperty(PROPERTY);
         exchange.getMessage().setBody(emitted == null ? new ArrayList<Message>() : emitted);
     }
-
-    /** Split aggregation: the parent's body becomes every record emitted by every part, in input order. */
-    public static AggregationStrategy collector() {
-        return (oldExchange, newExchange) -> {
-            @SuppressWarnings("unchecked")
-            List<Message> emitted = newExchange.getProperty(PROPERTY, List.class);
-            Exchange target = oldExchange == null ? newExchange : oldExchange;
-            @SuppressWarnings("unchecked")
-            List<Message> all = oldExchange == null ? new ArrayList<>() : oldExchange.getMessage().getBody(List.class);
-            if (emitted != null) {
-                all.addAll(emitted);
-            }
-            target.getMessage().setBody(all);
-            return target;
-        };
-    }
-
 }

@@ -15,7 +15,7 @@ public final class RatingsConfiguration implements CamelConfiguration {
         PropertiesComponent pc = context.getPropertiesComponent();
         ObjectMapper json = new ObjectMapper();
         int maxBytes = Integer.parseInt(pc.resolveProperty("sluice.ratings.max-bytes").orElse("65536"));
-        context.getRegistry().bind("ratingChecks", new RatingChecks(new RatingValidator(json, maxBytes)));
+        context.getRegistry().bind("ratingValidator", new RatingValidator(json, maxBytes));
         context.getRegistry().bind("ratingsGenerator", new RatingsGenerator(
                 System.nanoTime(),
                 Integer.parseInt(pc.resolveProperty("sluice.generators.known-customers").orElse("20")),

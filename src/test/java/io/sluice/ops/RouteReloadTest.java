@@ -32,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(SluiceStack.class)
 class RouteReloadTest {
 
-    private static final String RULE = "${body[stars]} < {{sluice.vip.stars-below}}";
+    private static final String RULE = "${variable.stars} < {{sluice.vip.stars-below}}";
     private final ObjectMapper json = new ObjectMapper();
     /** Rating ids of this run only: alerts are remembered per rating_id across the whole database. */
     private final long base = 700_000_000L + new java.util.Random().nextInt(100_000_000);
@@ -74,7 +74,7 @@ class RouteReloadTest {
 
             // edit the rule while running: now anything below 5 stars is unhappy
             Route before = sluice.context().getRoute("ratings-enrichment");
-            Files.writeString(ratingsRoute, original.replace(RULE, "${body[stars]} < 5"));
+            Files.writeString(ratingsRoute, original.replace(RULE, "${variable.stars} < 5"));
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 Route now = sluice.context().getRoute("ratings-enrichment");
                 return now != null && now != before
