@@ -59,6 +59,32 @@ final class OutputTopics implements AutoCloseable {
         return counts;
     }
 
+    /**
+     * Like {@link #counts} but a record that repeats an earlier one of its topic (same key and value) counts once:
+     * at-least-once delivery may write a batch again when the consumer group rebalances (Sluice with two consumer
+     * threads joining one after the other), and every reader of these topics dedupes on the key. Reads every record.
+     */
+    Map<RatingRules.Output, Long> distinctCounts() {
+        Map<RatingRules.Output, Long> counts = new EnumMap<>(RatingRules.Output.class);
+        for (Map.Entry<RatingRules.Output, String> e : names.entrySet()) {
+            List<TopicPartition> parts = partitions.get(e.getValue());
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    byte[] key = r.key() == null ? new byte[0] : r.key();
+                    byte[] value = r.value() == null ? new byte[0] : r.value();
+                    seen.add(java.nio.ByteBuffer.allocate(4 + key.length + value.length).putInt(key.length).put(key).put(value).flip());
+                }
+            }
+            counts.put(e.getKey(), (long) seen.size());
+        }
+        consumer.unsubscribe();
+        return counts;
+    }
+
     static long total(Map<RatingRules.Output, Long> counts) {
         return counts.values().stream().mapToLong(Long::longValue).sum();
     }

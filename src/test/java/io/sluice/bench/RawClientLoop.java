@@ -26,7 +26,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The limit: kafka-clients by hand with the same delivery promise as Sluice — poll a batch, route every record,
  * send all outputs without waiting, flush (every ack), then commit. One consumer and one producer per thread,
- * producer settings as Sluice's route (acks=all, idempotent, linger 5 ms, 64 KB batches).
+ * producer settings as Sluice's route (acks=all, idempotent, linger 5 ms, 64 KB batches), and as many records
+ * per poll as Sluice takes per batch ({@code sluice.ratings.batch-size}).
  */
 final class RawClientLoop implements Contender {
 
@@ -47,7 +48,7 @@ final class RawClientLoop implements Contender {
                     ConsumerConfig.GROUP_ID_CONFIG, run.id(),
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000), new StringDeserializer(), new ByteArrayDeserializer());
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, run.batchSize()), new StringDeserializer(), new ByteArrayDeserializer());
             consumers.add(consumer);
             Thread thread = new Thread(() -> loop(run, consumer, customers, failure), "raw-loop-" + t);
             threads.add(thread);
