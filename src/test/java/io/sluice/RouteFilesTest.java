@@ -44,12 +44,7 @@ class RouteFilesTest {
 
     @Test
     void everyPlaceholderARouteUsesIsAProperty() throws Exception {
-        Properties properties = new Properties();
-        for (String name : new String[] {"application.properties", "application-dev.properties", "application-prod.properties"}) {
-            try (InputStream in = Files.newInputStream(Path.of(name))) {
-                properties.load(in);
-            }
-        }
+        Properties properties = shippedProperties();
         Set<String> missing = new TreeSet<>();
         for (Path file : routeFiles()) {
             String text = Files.readString(file);
@@ -77,9 +72,23 @@ class RouteFilesTest {
                 .hasStackTraceContaining("line 1");
     }
 
-    /** Loads one route file into a context that is never started (no endpoint or bean is needed); returns its routes. */
+    private static Properties shippedProperties() throws Exception {
+        Properties properties = new Properties();
+        for (String name : new String[] {"application.properties", "application-dev.properties", "application-prod.properties"}) {
+            try (InputStream in = Files.newInputStream(Path.of(name))) {
+                properties.load(in);
+            }
+        }
+        return properties;
+    }
+
+    /**
+     * Loads one route file into a context that is never started (no endpoint is needed; the beans a file declares
+     * are made, with the shipped properties); returns its routes.
+     */
     private static int load(String yaml, String name) throws Exception {
         try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setInitialProperties(shippedProperties());
             Resource resource = ResourceHelper.fromString(name, yaml);
             int before = context.getRouteDefinitions().size() + context.getRouteTemplateDefinitions().size();
             for (RoutesBuilder builder : PluginHelper.getRoutesLoader(context).findRoutesBuilders(resource)) {
