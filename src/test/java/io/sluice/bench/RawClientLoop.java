@@ -26,7 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The limit: kafka-clients by hand with the same delivery promise as Sluice — poll a batch, route every record,
  * send all outputs without waiting, flush (every ack), then commit. One consumer and one producer per thread,
- * producer settings as Sluice's route (acks=all, idempotent, linger 5 ms, 64 KB batches), and as many records
+ * producer settings as Sluice's route (acks=all, idempotent, no linger, 64 KB batches), and as many records
  * per poll as Sluice takes per batch ({@code sluice.ratings.batch-size}).
  */
 final class RawClientLoop implements Contender {
@@ -95,7 +95,7 @@ final class RawClientLoop implements Contender {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.BATCH_SIZE_CONFIG, 65536), new StringSerializer(), new ByteArraySerializer());
     }
 
