@@ -27,10 +27,16 @@ public final class DeadLetters {
         this.metrics = metrics;
     }
 
+    /** The letter for the record {@code in} was unwrapped from, with the reason in its header {@link #REASON}. */
     public byte[] letter(Message in) throws JsonProcessingException {
-        return letter(in.getExchange().getFromRouteId(), in.getHeader(REASON, "unknown", String.class), in.getHeader(KafkaConstants.TOPIC),
-                in.getHeader(KafkaConstants.PARTITION), in.getHeader(KafkaConstants.OFFSET),
+        return letter(in.getExchange().getFromRouteId(), in.getHeader(REASON, "unknown", String.class), in,
                 in.getHeader(KafkaRecords.ORIGINAL_VALUE, byte[].class));
+    }
+
+    /** The letter for a Kafka record (its coordinates are the message's headers) that {@code flow} refused for {@code reason}. */
+    public byte[] letter(String flow, String reason, Message record, byte[] original) throws JsonProcessingException {
+        return letter(flow, reason, record.getHeader(KafkaConstants.TOPIC), record.getHeader(KafkaConstants.PARTITION),
+                record.getHeader(KafkaConstants.OFFSET), original);
     }
 
     /** The letter for a record of {@code topic}-{@code partition}@{@code offset} that {@code flow} refused for {@code reason}. */

@@ -79,9 +79,7 @@ public final class RatingsRouting implements CamelContextAware {
             switch (validator.validate(value)) {
                 case RatingValidator.Rejected r -> {
                     Object key = in.getHeader(KafkaConstants.KEY);
-                    out.add(deadLetterTopic, key == null ? null : key.toString(), deadLetters.letter(flow, r.reason(),
-                            in.getHeader(KafkaConstants.TOPIC), in.getHeader(KafkaConstants.PARTITION),
-                            in.getHeader(KafkaConstants.OFFSET), value));
+                    out.add(deadLetterTopic, key == null ? null : key.toString(), deadLetters.letter(flow, r.reason(), in, value));
                 }
                 case RatingValidator.Valid v -> {
                     Map<String, Object> rating = v.rating();
