@@ -1,6 +1,11 @@
 package io.sluice.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Properties;
 
 /** One way of doing the ratings flow's work, started on a prepared input and stopped when its output is complete. */
 interface Contender {
@@ -11,11 +16,11 @@ interface Contender {
 
         /** Sluice's shipped {@code sluice.ratings.batch-size}: the raw loop takes as many records per poll. */
         int batchSize() {
-            java.util.Properties shipped = new java.util.Properties();
-            try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("application.properties"))) {
+            Properties shipped = new Properties();
+            try (var in = Files.newBufferedReader(Path.of("application.properties"))) {
                 shipped.load(in);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             return Integer.parseInt(shipped.getProperty("sluice.ratings.batch-size").trim());
         }

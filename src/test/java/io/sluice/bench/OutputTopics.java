@@ -1,11 +1,14 @@
 package io.sluice.bench;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -69,14 +72,14 @@ final class OutputTopics implements AutoCloseable {
         for (Map.Entry<RatingRules.Output, String> e : names.entrySet()) {
             List<TopicPartition> parts = partitions.get(e.getValue());
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
+            Set<ByteBuffer> seen = new HashSet<>();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     byte[] key = r.key() == null ? new byte[0] : r.key();
                     byte[] value = r.value() == null ? new byte[0] : r.value();
-                    seen.add(java.nio.ByteBuffer.allocate(4 + key.length + value.length).putInt(key.length).put(key).put(value).flip());
+                    seen.add(ByteBuffer.allocate(4 + key.length + value.length).putInt(key.length).put(key).put(value).flip());
                 }
             }
             counts.put(e.getKey(), (long) seen.size());
