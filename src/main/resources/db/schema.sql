@@ -64,15 +64,6 @@ CREATE TABLE IF NOT EXISTS cdc_snapshot (
   completed_ts TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
--- event ids already counted in an open window, for windows with an idField: the ratings windows read
--- ratings-enriched, where a rating enriched again after a crash lands at a new offset; forgotten when the window closes
-CREATE TABLE IF NOT EXISTS window_seen (
-  window_name  VARCHAR(128) NOT NULL,
-  window_start BIGINT       NOT NULL,
-  event_id     VARCHAR(128) NOT NULL,
-  PRIMARY KEY (window_name, window_start, event_id)
-);
-
 -- one row per VIP alert (rating_id): pending -> sending -> sent, or failed once dead-lettered; lets each
 -- rating be posted to Slack at most once across re-deliveries, restarts and instances
 CREATE TABLE IF NOT EXISTS slack_alert (
@@ -81,40 +72,4 @@ CREATE TABLE IF NOT EXISTS slack_alert (
   updated_ts TIMESTAMP   NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP
 );
 
--- Window aggregators (routes/windows.yaml). Per window: its clock row (closed_before: every window ending at or
--- before it is closed; locked first by every change, so instances sharing the database take turns); per input
--- partition the next offset to fold, the highest event time folded and when (epoch ms) — written in the same
--- transaction as the state, so a re-delivered record is never counted twice; the open windows' partial
--- aggregates; and an outbox of results and late/refused records waiting to be published to Kafka.
-CREATE TABLE IF NOT EXISTS window_clock (
-  window_name   VARCHAR(128) NOT NULL PRIMARY KEY,
-  closed_before BIGINT       NULL
-);
-
-CREATE TABLE IF NOT EXISTS window_offsets (
-  window_name VARCHAR(128) NOT NULL,
-  topic       VARCHAR(249) NOT NULL,
-  kpartition  INT          NOT NULL,
-  next_offset BIGINT       NOT NULL,
-  max_time    BIGINT       NULL,
-  folded_at   BIGINT       NOT NULL,
-  PRIMARY KEY (window_name, topic, kpartition)
-);
-
-CREATE TABLE IF NOT EXISTS window_state (
-  window_name  VARCHAR(128) NOT NULL,
-  window_start BIGINT       NOT NULL,
-  group_key    VARCHAR(255) NOT NULL,
-  total        BIGINT       NOT NULL,
-  count        BIGINT       NOT NULL,
-  items        MEDIUMTEXT   NULL,
-  PRIMARY KEY (window_name, window_start, group_key)
-);
-
-CREATE TABLE IF NOT EXISTS window_outbox (
-  id          BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
-  window_name VARCHAR(128) NOT NULL,
-  topic       VARCHAR(249) NOT NULL,
-  record_key  VARCHAR(512) NULL,
-  payload     MEDIUMBLOB   NOT NULL
-);
+-- Window state is not in the database: the windows run on Kafka Streams (state stores with changelog topics).

@@ -1,98 +1,155 @@
 package io.sluice.windows;
 
-import java.sql.SQLException;
-import java.util.ArrayList;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.Properties;
 
-import io.sluice.ops.FlowMetrics;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.Route;
+import org.apache.camel.support.RoutePolicySupport;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One configured window (one instance of the {@code window} route template in routes/windows.yaml): folds each
- * Kafka batch of its input into the durable window state, and closes its windows when {@link Windows} asks.
- * A route-template bean: Camel sets the properties from the template parameters, then calls {@link #register}.
+ * One configured window (one instance of the {@code window} route template in routes/windows.yaml), run by Kafka
+ * Streams inside Sluice: a route-template bean that Camel fills from the template parameters, and the policy of the
+ * template's route, so the Kafka Streams application starts and stops with that route.
+ *
+ * <p>Why Kafka Streams: it is the engine built for partitioned state — each instance folds only the partitions it
+ * owns, the state moves with a partition at a rebalance (changelog topics), and {@code exactly_once_v2} makes input
+ * offsets, state and results one transaction. Sluice adds what the DSL does not have: a watermark over all input
+ * partitions (so lateness 0 is exact however partitions interleave), the idle close of a quiet stream, dead and
+ * late letters, event ids, and the result shape of the earlier engine.
  */
-public final class WindowAggregator {
+public final class WindowAggregator extends RoutePolicySupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WindowAggregator.class);
 
     private String name;
+    private String kind;
     private String topic;
     private String outputTopic;
     private String timeField;
     private long size;
+    private long advance;
+    private long gap;
     private long lateness;
     private String groupBy;
     private String overall;
     private String aggregate;
     private long idleTimeoutMs;
     private String idField;
+    private long emitIntervalMs = 1000;
+    private String applicationId;
+    private int threads = 1;
+    private long commitIntervalMs = 100;
+    private long cacheBytes = 10 * 1024 * 1024;
+    private int replicationFactor = -1;
+    private String stateDir;
+    private long beatMs = 200;
     private Windows windows;
 
     private WindowSpec spec;
-    private WindowFold fold;
+    private volatile KafkaStreams streams;
 
-    /** Init method: checks the configuration and makes the window known to the closer. */
+    /** Init method: checks the configuration and makes the window known. */
     public void register() {
-        spec = new WindowSpec(name, timeField, size, lateness, groupBy, overall, WindowSpec.Aggregate.parse(aggregate), idleTimeoutMs);
-        fold = new WindowFold(spec, windows.json(), idField);
+        spec = new WindowSpec(name, WindowSpec.Kind.parse(kind), timeField, size, advance, gap, lateness, groupBy, overall,
+                WindowSpec.Aggregate.parse(aggregate), idleTimeoutMs);
+        if (spec.kind() == WindowSpec.Kind.RUNNING && idField != null && !idField.isBlank()) {
+            throw new IllegalArgumentException("window " + name + ": idField is for windows and sessions; a running value"
+                    + " would have to remember every id for ever");
+        }
         windows.register(this);
     }
 
-    /**
-     * Route step, after {@code kafkaRecords.keepBatch}: folds the batch in (one database transaction); late and
-     * unusable records are queued for their topics in the same transaction. Throws if the database is unavailable,
-     * so the route retries the whole batch; records already folded in are recognised by their offsets.
-     */
-    public void fold(Exchange exchange) throws SQLException {
-        List<?> batch = exchange.getMessage().getBody(List.class);
-        List<WindowFold.Input> inputs = new ArrayList<>(batch.size());
-        FlowMetrics metrics = windows.metrics();
-        for (Object item : batch) {
-            Message record = item instanceof Exchange e ? e.getMessage() : exchange.getMessage();
-            String recordTopic = record.getHeader(KafkaConstants.TOPIC, String.class);
-            inputs.add(new WindowFold.Input(recordTopic, record.getHeader(KafkaConstants.PARTITION, Integer.class),
-                    record.getHeader(KafkaConstants.OFFSET, Long.class), record.getHeader(KafkaConstants.KEY, String.class),
-                    record.getBody(byte[].class)));
+    @Override
+    public void onStart(Route route) {
+        startEngine(route.getRouteId());
+    }
+
+    @Override
+    public void onStop(Route route) {
+        stopEngine();
+    }
+
+    @Override
+    public void onSuspend(Route route) {
+        stopEngine();
+    }
+
+    @Override
+    public void onResume(Route route) {
+        startEngine(route.getRouteId());
+    }
+
+    @Override
+    public void onRemove(Route route) {
+        stopEngine();
+    }
+
+    synchronized void startEngine(String flow) {
+        if (streams != null) {
+            return;
         }
-        WindowFold.Result result = windows.store().fold(spec, fold, inputs, lateTopic(), dlqTopic(),
-                windows.letters(exchange.getFromRouteId()), System.currentTimeMillis());
-        metrics.in(exchange.getFromRouteId(), topic, result.fresh());
-        long late = result.refusals().stream().filter(WindowFold.Refusal::late).count();
-        if (late > 0) {
-            metrics.late(name, late);
+        Window window = new Window(spec, topic, outputTopic, flow, idField, beatMs, emitIntervalMs, windows);
+        windows.ensureTopics(List.of(topic, outputTopic, window.lateTopic(), window.dlqTopic()));
+        windows.watch(topic);
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, windows.brokers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheBytes);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of(stateDir).toAbsolutePath().toString());
+        p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        KafkaStreams s = new KafkaStreams(WindowTopology.build(window), p);
+        // a failed thread (Kafka away too long, a bug) is replaced: it resumes from the last commit, exactly once
+        s.setUncaughtExceptionHandler(e -> {
+            LOG.error("window {}: stream thread failed, replacing it: {}", name, e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        s.start();
+        streams = s;
+    }
+
+    synchronized void stopEngine() {
+        KafkaStreams s = streams;
+        streams = null;
+        if (s != null) {
+            s.close(Duration.ofSeconds(10));
         }
     }
 
-    /** Closes what is due (see {@link WindowSpec}); returns the number of results queued. */
-    // the input's end offsets as last reported, and since when they have not changed (only the closer thread)
-    private Map<String, Long> lastEnds;
-    private long endsSeenSince;
-
-    int closeDue(long now) throws SQLException {
-        Map<String, Long> ends = windows.endOffsets(topic);
-        if (ends == null) {
-            lastEnds = null;
-            return 0; // Kafka cannot say how far the input goes: close nothing until it can
-        }
-        if (!ends.equals(lastEnds)) {
-            lastEnds = ends;
-            endsSeenSince = now;
-        }
-        int closed = windows.store().close(spec, outputTopic, ends, now, endsSeenSince);
-        if (closed > 0) {
-            windows.metrics().windowsClosed(name, closed);
-        }
-        return closed;
+    @Override
+    protected void doStop() throws Exception {
+        stopEngine();
+        super.doStop();
     }
 
-    String lateTopic() {
-        return outputTopic + "-late";
+    /** Route step (the template's timer): fails the exchange while the engine is not running, so it shows. */
+    public void check(Exchange exchange) {
+        KafkaStreams s = streams;
+        KafkaStreams.State state = s == null ? KafkaStreams.State.NOT_RUNNING : s.state();
+        exchange.getMessage().setBody(state.name());
+        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR) {
+            throw new IllegalStateException("window " + name + ": Kafka Streams is " + state);
+        }
     }
 
-    String dlqTopic() {
-        return outputTopic + "-dlq";
+    /** The running Kafka Streams application (null when stopped): its tasks, state, metrics. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public WindowSpec spec() {
+        return spec;
     }
 
     public String getName() {
@@ -101,6 +158,10 @@ public final class WindowAggregator {
 
     public void setName(String name) {
         this.name = name;
+    }
+
+    public void setKind(String kind) {
+        this.kind = kind;
     }
 
     public void setTopic(String topic) {
@@ -117,6 +178,14 @@ public final class WindowAggregator {
 
     public void setSize(long size) {
         this.size = size;
+    }
+
+    public void setAdvance(long advance) {
+        this.advance = advance;
+    }
+
+    public void setGap(long gap) {
+        this.gap = gap;
     }
 
     public void setLateness(long lateness) {
@@ -141,6 +210,38 @@ public final class WindowAggregator {
 
     public void setIdleTimeoutMs(long idleTimeoutMs) {
         this.idleTimeoutMs = idleTimeoutMs;
+    }
+
+    public void setEmitIntervalMs(long emitIntervalMs) {
+        this.emitIntervalMs = emitIntervalMs;
+    }
+
+    public void setApplicationId(String applicationId) {
+        this.applicationId = applicationId;
+    }
+
+    public void setThreads(int threads) {
+        this.threads = threads;
+    }
+
+    public void setCommitIntervalMs(long commitIntervalMs) {
+        this.commitIntervalMs = commitIntervalMs;
+    }
+
+    public void setCacheBytes(long cacheBytes) {
+        this.cacheBytes = cacheBytes;
+    }
+
+    public void setReplicationFactor(int replicationFactor) {
+        this.replicationFactor = replicationFactor;
+    }
+
+    public void setStateDir(String stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    public void setBeatMs(long beatMs) {
+        this.beatMs = beatMs;
     }
 
     public void setWindows(Windows windows) {

@@ -1,61 +1,49 @@
 package io.sluice.windows;
 
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
-
-import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
 import io.sluice.kafka.KafkaAdmin;
 import io.sluice.ops.FlowMetrics;
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.support.DefaultMessage;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every window aggregator of this instance, and the steps of the {@code window-closer} route: close what is due
- * ({@link #closeDue}), hand the outbox's oldest records to Kafka ({@link #pending}) and forget them once
- * acknowledged ({@link #published}). A crash between the last two publishes those records again on restart —
- * with the same key and value, so a consumer that upserts by key (like the sales_summary sink) is unaffected.
+ * What every window of this instance shares: JSON, metrics, dead letters, the Kafka admin client, and the end
+ * offsets of the windows' input topics — asked of Kafka every {@value #REFRESH_MS} ms on a thread of its own, so a
+ * broker that does not answer never stalls a stream thread. An end offset older than {@value #STALE_MS} ms counts as
+ * unknown: Kafka unreachable is not a quiet stream.
  */
-public final class Windows {
+public final class Windows implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Windows.class);
-    static final String PUBLISHING = "sluiceWindowOutbox";
-    private final Map<String, WindowAggregator> aggregators = new ConcurrentHashMap<>();
-    private final WindowStore store;
+    static final long REFRESH_MS = 250;
+    static final long STALE_MS = 3_000;
+
+    private record Ends(Map<Integer, Long> ends, long at) {
+    }
+
     private final ObjectMapper json;
     private final FlowMetrics metrics;
     private final DeadLetters deadLetters;
     private final KafkaAdmin kafka;
-    /**
-     * Whether the last outbox slice is known to be settled: false at start (a crash may have left a slice sent but
-     * not deleted) and while a slice is being sent (a failed send may have reached Kafka in part).
-     */
-    private volatile boolean recovered;
+    private final Map<String, WindowAggregator> aggregators = new ConcurrentHashMap<>();
+    private final Map<String, Ends> ends = new ConcurrentHashMap<>();
+    private final Set<String> watched = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService refresher;
 
-    public Windows(Supplier<DataSource> dataSource, ObjectMapper json, FlowMetrics metrics, DeadLetters deadLetters, KafkaAdmin kafka) {
-        this.store = new WindowStore(dataSource, json);
+    public Windows(ObjectMapper json, FlowMetrics metrics, DeadLetters deadLetters, KafkaAdmin kafka) {
         this.json = json;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
@@ -66,111 +54,70 @@ public final class Windows {
         aggregators.put(aggregator.getName(), aggregator);
     }
 
-    /** Route step (timer): closes every window that is due, in every aggregator. */
-    public void closeDue() throws SQLException {
-        long now = System.currentTimeMillis();
-        for (WindowAggregator a : aggregators.values()) {
-            a.closeDue(now);
+    /** The windows of this instance, by name (for health and tests). */
+    public Map<String, WindowAggregator> aggregators() {
+        return aggregators;
+    }
+
+    /** Starts following {@code topic}'s end offsets. */
+    synchronized void watch(String topic) {
+        watched.add(topic);
+        if (refresher == null) {
+            refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sluice-window-ends");
+                t.setDaemon(true);
+                return t;
+            });
+            refresher.scheduleWithFixedDelay(this::refresh, 0, REFRESH_MS, TimeUnit.MILLISECONDS);
         }
     }
 
-    /** Route step: the body becomes the outbox's oldest records as Kafka messages (empty list if none). */
-    public void pending(Exchange exchange, int limit) throws SQLException {
-        List<WindowStore.Pending> rows = store.pending(limit);
-        if (!recovered && !rows.isEmpty()) {
-            rows = withoutPublished(rows, limit);
-        }
-        recovered = false; // until Kafka acknowledged these: a failed send is checked the same way next time
-        List<Message> records = new ArrayList<>(rows.size());
-        for (WindowStore.Pending p : rows) {
-            Message m = new DefaultMessage(exchange.getContext());
-            m.setHeader(KafkaConstants.OVERRIDE_TOPIC, p.topic());
-            if (p.key() != null) {
-                m.setHeader(KafkaConstants.KEY, p.key());
-            }
-            m.setBody(p.payload());
-            records.add(m);
-        }
-        exchange.setProperty(PUBLISHING, rows);
-        exchange.getMessage().setBody(records);
-    }
-
-    /** Route step after Kafka acknowledged the {@link #pending} records. */
-    public void published(Exchange exchange) throws SQLException {
-        @SuppressWarnings("unchecked")
-        List<WindowStore.Pending> rows = exchange.getProperty(PUBLISHING, List.class);
-        if (rows == null || rows.isEmpty()) {
-            return;
-        }
-        store.published(rows.stream().map(WindowStore.Pending::id).toList());
-        recovered = true;
-        rows.stream().collect(Collectors.groupingBy(WindowStore.Pending::topic, Collectors.counting()))
-                .forEach((topic, n) -> metrics.out(exchange.getFromRouteId(), topic, n));
-    }
-
-    /**
-     * The first publication after a start: a previous process may have died after Kafka acknowledged a slice of the
-     * outbox and before deleting it. Those records are at the end of their topics, so the last {@code limit}
-     * records of each partition are read, and outbox records found there (same topic, key and value) are deleted
-     * instead of being sent a second time.
-     */
-    private List<WindowStore.Pending> withoutPublished(List<WindowStore.Pending> rows, int limit) throws SQLException {
-        Set<String> tail = new HashSet<>();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.brokers());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            for (String topic : rows.stream().map(WindowStore.Pending::topic).distinct().toList()) {
-                List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5)).stream()
-                        .map(i -> new TopicPartition(topic, i.partition())).toList();
-                consumer.assign(partitions);
-                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(5));
-                partitions.forEach(tp -> consumer.seek(tp, Math.max(0, ends.get(tp) - limit)));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("could not read the end of " + topic + " to avoid publishing twice");
-                    }
-                    consumer.poll(Duration.ofMillis(200)).forEach(r -> tail.add(identity(topic, r.key(), r.value())));
+    private void refresh() {
+        for (String topic : watched) {
+            try {
+                Map<Integer, Long> e = new HashMap<>();
+                kafka.endOffsets(topic).forEach((tp, end) -> e.put(tp.partition(), end));
+                ends.put(topic, new Ends(e, System.currentTimeMillis()));
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
+                LOG.debug("end offsets of {}: {}", topic, e.toString());
             }
         }
-        List<WindowStore.Pending> unsent = new ArrayList<>();
-        List<Long> sent = new ArrayList<>();
-        for (WindowStore.Pending row : rows) {
-            if (tail.contains(identity(row.topic(), row.key(), row.payload()))) {
-                sent.add(row.id());
-            } else {
-                unsent.add(row);
-            }
-        }
-        if (!sent.isEmpty()) {
-            store.published(sent);
-            LOG.info("{} window records were published before the last stop but not yet marked: not sent again", sent.size());
-        }
-        return unsent;
     }
 
-    private static String identity(String topic, String key, byte[] value) {
-        return topic + '\u0000' + key + '\u0000' + new String(value, java.nio.charset.StandardCharsets.UTF_8);
+    /** The end offset of every partition of {@code topic}; null if Kafka has not told recently. */
+    Map<Integer, Long> endOffsets(String topic) {
+        Ends e = ends.get(topic);
+        return e == null || System.currentTimeMillis() - e.at > STALE_MS ? null : e.ends;
     }
 
-    /** The end offset of every partition of {@code topic}, per {@code topic:partition}; null if Kafka cannot tell. */
-    Map<String, Long> endOffsets(String topic) {
+    /** Creates the topics a window reads and writes that do not exist yet (partitions and replicas: broker defaults). */
+    void ensureTopics(List<String> topics) {
         try {
-            Map<String, Long> ends = new HashMap<>();
-            kafka.endOffsets(topic).forEach((tp, end) -> ends.put(topic + ":" + tp.partition(), end));
-            return ends;
+            Set<String> existing = kafka.client().listTopics().names().get(10, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, java.util.Optional.empty(), java.util.Optional.empty())).collect(Collectors.toList());
+            if (missing.isEmpty()) {
+                return;
+            }
+            kafka.client().createTopics(missing).values().forEach((topic, done) -> {
+                try {
+                    done.get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        LOG.warn("could not create topic {}: {}", topic, e.toString());
+                    }
+                }
+            });
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            return null;
+            LOG.warn("could not check the window topics {}: {}", topics, e.toString());
         }
-    }
-
-    WindowStore store() {
-        return store;
     }
 
     ObjectMapper json() {
@@ -181,13 +128,19 @@ public final class Windows {
         return metrics;
     }
 
-    WindowStore.Letters letters(String flow) {
-        return r -> {
-            try {
-                return deadLetters.letter(flow, r.reason(), r.input().topic(), r.input().partition(), r.input().offset(), r.input().value());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        };
+    DeadLetters deadLetters() {
+        return deadLetters;
+    }
+
+    String brokers() {
+        return kafka.brokers();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+            refresher = null;
+        }
     }
 }

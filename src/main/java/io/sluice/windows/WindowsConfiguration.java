@@ -1,7 +1,5 @@
 package io.sluice.windows;
 
-import javax.sql.DataSource;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
 import io.sluice.kafka.KafkaAdmin;
@@ -16,9 +14,14 @@ public final class WindowsConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         ObjectMapper json = new ObjectMapper();
         FlowMetrics metrics = FlowMetrics.of(context);
-        Windows windows = new Windows(() -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class),
-                json, metrics, new DeadLetters(json, metrics),
+        Windows windows = new Windows(json, metrics, new DeadLetters(json, metrics),
                 context.getRegistry().lookupByNameAndType("kafkaAdmin", KafkaAdmin.class));
         context.getRegistry().bind("windows", windows);
+        context.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStop() {
+                windows.close();
+            }
+        });
     }
 }
