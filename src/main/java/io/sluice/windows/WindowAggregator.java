@@ -51,6 +51,7 @@ public final class WindowAggregator extends RoutePolicySupport {
     private int replicationFactor = -1;
     private String stateDir;
     private long beatMs = 200;
+    private long sessionTimeoutMs = 10_000;
     private Windows windows;
 
     private WindowSpec spec;
@@ -109,6 +110,11 @@ public final class WindowAggregator extends RoutePolicySupport {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of(stateDir).toAbsolutePath().toString());
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // static membership: an instance restarted after a crash takes its partitions back at once, instead of
+        // waiting for the dead member's session to expire; one that does not come back is replaced after the timeout
+        p.put(StreamsConfig.consumerPrefix("group.instance.id"), applicationId + "-" + InstanceId.of(Path.of(stateDir)));
+        p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), (int) sessionTimeoutMs);
+        p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), (int) Math.max(500, sessionTimeoutMs / 5));
         KafkaStreams s = new KafkaStreams(WindowTopology.build(window), p);
         // a failed thread (Kafka away too long, a bug) is replaced: it resumes from the last commit, exactly once
         s.setUncaughtExceptionHandler(e -> {
@@ -123,7 +129,8 @@ public final class WindowAggregator extends RoutePolicySupport {
         KafkaStreams s = streams;
         streams = null;
         if (s != null) {
-            s.close(Duration.ofSeconds(10));
+            // an orderly stop leaves the group: the other instances take the partitions over now, not after the timeout
+            s.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(10)).leaveGroup(true));
         }
     }
 
@@ -238,6 +245,10 @@ public final class WindowAggregator extends RoutePolicySupport {
 
     public void setStateDir(String stateDir) {
         this.stateDir = stateDir;
+    }
+
+    public void setSessionTimeoutMs(long sessionTimeoutMs) {
+        this.sessionTimeoutMs = sessionTimeoutMs;
     }
 
     public void setBeatMs(long beatMs) {

@@ -1,0 +1,77 @@
+package io.sluice.windows;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fold task's watermark over all input partitions, and the read step's lateness rule. */
+class SourceClockTest {
+
+    @Test
+    void theWatermarkIsTheSlowestPartitionOnceEveryPartitionHasBeenHeardOf() {
+        SourceClock clock = new SourceClock();
+        assertThat(clock.watermark()).isEqualTo(Watermark.NONE);
+        clock.beat(0, 3, SourceClock.State.ACTIVE, 50, false);
+        clock.event(1, 20);
+        assertThat(clock.watermark()).as("partition 2 not heard of").isEqualTo(Watermark.NONE);
+        clock.beat(2, 3, SourceClock.State.ACTIVE, 70, false);
+        assertThat(clock.watermark()).isEqualTo(new Watermark(false, 20));
+        clock.event(1, 90);
+        assertThat(clock.watermark()).isEqualTo(new Watermark(false, 50));
+        clock.beat(0, 3, SourceClock.State.ACTIVE, 40, false);
+        assertThat(clock.watermark()).as("a beat never takes time back").isEqualTo(new Watermark(false, 50));
+    }
+
+    @Test
+    void emptyPartitionsHoldNothingBackAndIdleOnesCloseEverything() {
+        SourceClock clock = new SourceClock();
+        clock.beat(0, 2, SourceClock.State.ACTIVE, 10, false);
+        clock.beat(1, 2, SourceClock.State.EMPTY, Long.MIN_VALUE, true);
+        assertThat(clock.watermark()).isEqualTo(new Watermark(false, 10));
+        clock.beat(0, 2, SourceClock.State.IDLE, 10, true);
+        assertThat(clock.watermark().closeAll()).isTrue();
+        clock.event(0, 12);
+        assertThat(clock.watermark()).as("data again: not quiet any more").isEqualTo(new Watermark(false, 12));
+    }
+
+    @Test
+    void aPartitionWithOnlyRefusedRecordsHoldsWindowsUntilReadToItsEnd() {
+        SourceClock clock = new SourceClock();
+        clock.beat(0, 2, SourceClock.State.ACTIVE, 10, false);
+        clock.beat(1, 2, SourceClock.State.ACTIVE, Long.MIN_VALUE, false);
+        assertThat(clock.watermark()).isEqualTo(Watermark.NONE);
+        clock.beat(1, 2, SourceClock.State.ACTIVE, Long.MIN_VALUE, true);
+        assertThat(clock.watermark()).isEqualTo(new Watermark(false, 10));
+    }
+
+    @Test
+    void lateMeansTheFirstWindowEndedLatenessAgoOnTheEventsOwnPartition() {
+        WindowSpec tumbling = WindowSpec.tumbling("w", "time", 5, 2, "item", null, WindowSpec.Aggregate.parse("count"), 1000);
+        assertThat(tumbling.late(4, Long.MIN_VALUE)).isNull();
+        assertThat(tumbling.late(4, 6)).as("[0,5) closes at 5 + 2").isNull();
+        assertThat(tumbling.late(4, 7)).isEqualTo(
+                "late: time 4 falls in window [0, 5), closed already (time 7 has been read on its partition; allowed lateness 2)");
+        WindowSpec hopping = new WindowSpec("w", WindowSpec.Kind.HOPPING, "time", 6, 2, 0, 0, "item", null,
+                WindowSpec.Aggregate.parse("count"), 1000);
+        // 5 is in [0,6), [2,8), [4,10): late once the first of them, [0,6), has closed
+        assertThat(hopping.late(5, 5)).isNull();
+        assertThat(hopping.late(5, 6)).startsWith("late: time 5 falls in window [0, 6)");
+        WindowSpec session = new WindowSpec("w", WindowSpec.Kind.SESSION, "time", 0, 0, 10, 3, "item", null,
+                WindowSpec.Aggregate.parse("count"), 1000);
+        assertThat(session.late(100, 103)).isNull();
+        assertThat(session.late(100, 104)).startsWith("late: time 100 is more than the allowed lateness 3 behind time 104");
+        WindowSpec running = new WindowSpec("w", WindowSpec.Kind.RUNNING, null, 0, 0, 0, 0, "item", null,
+                WindowSpec.Aggregate.parse("count"), 1000);
+        assertThat(running.late(0, Long.MAX_VALUE)).isNull();
+    }
+
+    @Test
+    void configurationsThatCannotWorkAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new WindowSpec("w", WindowSpec.Kind.HOPPING, "time", 5, 6, 0, 0,
+                "item", null, WindowSpec.Aggregate.parse("count"), 1000)).hasMessageContaining("advance must be from 1 to the size");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WindowSpec.Kind.parse("sliding"))
+                .hasMessageContaining("unknown window kind 'sliding'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new WindowSpec("w", WindowSpec.Kind.SESSION, "", 0, 0, 5, 0,
+                "item", null, WindowSpec.Aggregate.parse("count"), 1000)).hasMessageContaining("timeField");
+    }
+}
