@@ -83,7 +83,7 @@ class CellsTest {
         assertThat(cells.close(115)).as("b closes once the watermark passes 105 + 10").isEmpty();
         assertThat(describe(cells.close(116))).containsExactly("\"b\"[105,105)=8/1:8");
         assertThat(cells.close(140)).as("a's last event is 130: open until the watermark passes 140").isEmpty();
-        assertThat(describe(cells.close(141))).containsExactly("\"a\"[95,130)=63/5:1,2,4,16,32");
+        assertThat(describe(cells.close(141))).containsExactly("\"a\"[95,130)=55/5:1,2,4,16,32");
     }
 
     @Test
