@@ -83,6 +83,26 @@ public final class FlowMetrics {
         add("sluice.sink.retries", "calls to an external sink that failed and are retried", null, "target", target, 1);
     }
 
+    /**
+     * Gauges {@code sluice_window_tasks{window,step}}: how many of a window's tasks this instance runs now, per step
+     * ({@code read}: input partitions, {@code fold}: repartition partitions). Several instances share them. False
+     * while the registry is not there yet (call again later).
+     */
+    public boolean windowTasks(String window, java.util.function.IntToDoubleFunction tasksOfStep) {
+        MeterRegistry r = registry();
+        if (r == null) {
+            return false;
+        }
+        String[] steps = {"read", "fold"};
+        for (int i = 0; i < steps.length; i++) {
+            int step = i;
+            io.micrometer.core.instrument.Gauge.builder("sluice.window.tasks", () -> tasksOfStep.applyAsDouble(step))
+                    .description("tasks of a window this instance runs, per step (read: input partitions, fold: repartition partitions)")
+                    .tag("window", window).tag("step", steps[i]).register(r);
+        }
+        return true;
+    }
+
     private void add(String name, String description, String flow, String tag, Object value, double amount) {
         MeterRegistry r = registry();
         if (r != null) {

@@ -104,7 +104,7 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
     /** Wall-clock tick: counts, and a beat to every fold task when this partition's standing has changed. */
     private void tick(long now) {
         if (read > 0) {
-            window.metrics().in(window.flow(), window.spec().name() + ":" + window.topic(), read);
+            window.metrics().in(window.flow(), window.topic(), read);
             read = 0;
         }
         if (late > 0) {

@@ -56,6 +56,7 @@ public final class WindowAggregator extends RoutePolicySupport {
 
     private WindowSpec spec;
     private volatile KafkaStreams streams;
+    private volatile boolean gauges;
 
     /** Init method: checks the configuration and makes the window known. */
     public void register() {
@@ -142,11 +143,28 @@ public final class WindowAggregator extends RoutePolicySupport {
 
     /** Route step (the template's timer): fails the exchange while the engine is not running, so it shows. */
     public void check(Exchange exchange) {
+        if (!gauges) {
+            gauges = windows.metrics().windowTasks(name, this::activeTasks);
+        }
         KafkaStreams s = streams;
         KafkaStreams.State state = s == null ? KafkaStreams.State.NOT_RUNNING : s.state();
         exchange.getMessage().setBody(state.name());
         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR) {
             throw new IllegalStateException("window " + name + ": Kafka Streams is " + state);
+        }
+    }
+
+    /** Active tasks of sub-topology {@code step} (0: read, 1: fold) on this instance now. */
+    double activeTasks(int step) {
+        KafkaStreams s = streams;
+        if (s == null) {
+            return 0;
+        }
+        try {
+            return s.metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                    .filter(t -> t.taskId().subtopology() == step).count();
+        } catch (RuntimeException e) {
+            return 0; // not running (closing, failed)
         }
     }
 
