@@ -49,6 +49,11 @@ final class FaultRun implements AutoCloseable {
                 // (3 s did that in the full SIGKILL run: all later ratings went to -late)
                 .with("sluice.sales.window-idle-timeout-ms", "20000")
                 .with("sluice.ratings.window-idle-timeout-ms", "20000")
+                // the example hopping window and sessions, sized for rating times 1 ms apart
+                .with("sluice.windows.examples.enabled", "true")
+                .with("camel.routeTemplate[ratings-by-club-status-hopping].size", Long.toString(MixedWorkload.HOP_SIZE))
+                .with("camel.routeTemplate[ratings-by-club-status-hopping].advance", Long.toString(MixedWorkload.HOP_ADVANCE))
+                .with("sluice.ratings.session-gap-ms", Long.toString(MixedWorkload.SESSION_GAP))
                 // a killed consumer's partitions are handed on after 6 s instead of Kafka's default 45 s
                 .with("camel.component.kafka.session-timeout-ms", "6000")
                 .with("camel.component.kafka.heartbeat-interval-ms", "1000");

@@ -47,6 +47,10 @@ final class MixedWorkload {
     static final String[] CLUBS = {"platinum", "gold", "silver", "bronze"};
     static final long SALES_WINDOW = 5;
     static final long MINUTE = 60_000;
+    /** The example hopping window and sessions as the fault runs configure them (rating times are 1 ms apart). */
+    static final long HOP_SIZE = 1_000;
+    static final long HOP_ADVANCE = 200;
+    static final long SESSION_GAP = 300;
 
     final List<Event> events = new ArrayList<>();
     final List<NewCustomer> customers = new ArrayList<>();
@@ -57,6 +61,8 @@ final class MixedWorkload {
     final Set<String> unmatched = new HashSet<>();
     final Set<String> unhappy = new HashSet<>();
     final Map<String, Long> ratingsByClub = new TreeMap<>();      // "windowStart/club" -> count
+    final Map<String, Long> ratingsByClubHopping = new TreeMap<>(); // "windowStart/club" -> count (HOP_SIZE every HOP_ADVANCE)
+    final Map<Integer, List<Long>> enrichedTimes = new TreeMap<>(); // customer id -> rating times, in order
     final Map<String, SalesSequence.Totals> salesSummary = new TreeMap<>(); // "windowStart/item" -> totals
     int sales;
     final Set<String> loanRequests = new HashSet<>();              // "cust/loan"
@@ -176,6 +182,10 @@ final class MixedWorkload {
         } else {
             enriched.add(key);
             ratingsByClub.merge(Math.floorDiv(time, MINUTE) * MINUTE + "/" + club, 1L, Long::sum);
+            for (long s = Math.floorDiv(time - HOP_SIZE, HOP_ADVANCE) * HOP_ADVANCE + HOP_ADVANCE; s <= time; s += HOP_ADVANCE) {
+                ratingsByClubHopping.merge(s + "/" + club, 1L, Long::sum);
+            }
+            enrichedTimes.computeIfAbsent(userId, k -> new ArrayList<>()).add(time);
             if (stars < 3 && club.equals("platinum")) {
                 unhappy.add(key);
             }
@@ -184,6 +194,21 @@ final class MixedWorkload {
                 + random.nextInt(5000) + ",\"rating_time\":" + time + ",\"channel\":\"" + channel
                 + "\",\"message\":\"review " + id + " of run " + config.prefix() + "\"}";
         return record("sluice.ratings.topic", key, value);
+    }
+
+    /** Sessions per customer of the enriched ratings: "customer@first" -> "first..last count". */
+    Map<String, String> sessions() {
+        Map<String, String> out = new TreeMap<>();
+        enrichedTimes.forEach((customer, times) -> {
+            int from = 0;
+            for (int i = 1; i <= times.size(); i++) {
+                if (i == times.size() || times.get(i) - times.get(i - 1) > SESSION_GAP) {
+                    out.put(customer + "@" + times.get(from), times.get(from) + ".." + times.get(i - 1) + " " + (i - from));
+                    from = i;
+                }
+            }
+        });
+        return out;
     }
 
     private Record sale(SalesGenerator generator) {

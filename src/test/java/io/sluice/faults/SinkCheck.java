@@ -82,6 +82,10 @@ final class SinkCheck {
         addIfShort(missing, "sales_summary", SalesSequence.summaryTable(db).size(), truth.salesSummary.size());
         addIfShort(missing, "ratings-by-club-status windows",
                 keys(topics.readAll(config.property("sluice.ratings.by-club-status-topic"))).size(), truth.ratingsByClub.size());
+        addIfShort(missing, "ratings-by-club-status hopping windows",
+                keys(topics.readAll(config.property("sluice.ratings.hopping-topic"))).size(), truth.ratingsByClubHopping.size());
+        addIfShort(missing, "ratings sessions per customer",
+                keys(topics.readAll(config.property("sluice.ratings.sessions-topic"))).size(), truth.sessions().size());
         addIfShort(missing, "customers topic current", customers().delivered(), truth.customers.size());
         for (Map.Entry<String, Set<String>> bad : truth.malformedKeys.entrySet()) {
             Result letters = deadLetters(bad.getKey(), bad.getValue());
@@ -109,6 +113,8 @@ final class SinkCheck {
         results.add(salesTable());
         results.add(salesSummary());
         results.add(ratingsByClub());
+        results.add(hoppingByClub());
+        results.add(sessions());
         results.add(loanRequests());
         results.add(loanDisburse());
         results.add(disbursementEvents());
@@ -250,6 +256,34 @@ final class SinkCheck {
         long counted = got.values().stream().mapToLong(Long::longValue).sum();
         return new Result("ratings-by-club-status windows", truth.ratingsByClub.size(), exact, truth.ratingsByClub.size() - exact,
                 0, extra, records.size() - got.size(), "windows count " + counted + " ratings of " + truth.enriched.size());
+    }
+
+    private Result hoppingByClub() {
+        List<ConsumerRecord<String, String>> records = topics.readAll(config.property("sluice.ratings.hopping-topic"));
+        Map<String, Long> got = new TreeMap<>();
+        for (ConsumerRecord<String, String> r : records) {
+            JsonNode w = read(r.value());
+            got.put(w.path("window_start").asLong() + "/" + w.path("club_status").asText(), w.path("count").asLong());
+        }
+        Map<String, Long> want = truth.ratingsByClubHopping;
+        long exact = want.entrySet().stream().filter(e -> e.getValue().equals(got.get(e.getKey()))).count();
+        long extra = got.keySet().stream().filter(k -> !want.containsKey(k)).count();
+        return new Result("hopping windows (club status, " + MixedWorkload.HOP_SIZE + " ms every " + MixedWorkload.HOP_ADVANCE + ")",
+                want.size(), exact, want.size() - exact, 0, extra, records.size() - got.size(), "each rating counts in every window holding it");
+    }
+
+    private Result sessions() {
+        List<ConsumerRecord<String, String>> records = topics.readAll(config.property("sluice.ratings.sessions-topic"));
+        Map<String, String> got = new TreeMap<>();
+        for (ConsumerRecord<String, String> r : records) {
+            JsonNode w = read(r.value());
+            got.put(r.key(), w.path("window_start").asLong() + ".." + w.path("window_end").asLong() + " " + w.path("count").asLong());
+        }
+        Map<String, String> want = truth.sessions();
+        long exact = want.entrySet().stream().filter(e -> e.getValue().equals(got.get(e.getKey()))).count();
+        long extra = got.keySet().stream().filter(k -> !want.containsKey(k)).count();
+        return new Result("sessions per customer (gap " + MixedWorkload.SESSION_GAP + " ms)", want.size(), exact,
+                want.size() - exact, 0, extra, records.size() - got.size(), "a lost or doubled rating changes its session");
     }
 
     private Result loanRequests() throws SQLException {

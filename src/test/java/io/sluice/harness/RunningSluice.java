@@ -62,7 +62,11 @@ public final class RunningSluice implements AutoCloseable {
         p.setProperty("sluice.sales.summary-topic", prefix + "-sales-summary");
         p.setProperty("sluice.ratings.by-club-status-topic", prefix + "-ratings-by-club-status");
         p.setProperty("sluice.ratings.per-customer-topic", prefix + "-ratings-per-customer-15m");
-        for (String window : new String[] {"sales-summary", "ratings-by-club-status", "ratings-per-customer-15m"}) {
+        p.setProperty("sluice.ratings.hopping-topic", prefix + "-ratings-by-club-status-hopping");
+        p.setProperty("sluice.ratings.sessions-topic", prefix + "-ratings-sessions");
+        p.setProperty("sluice.ratings.per-channel-topic", prefix + "-ratings-per-channel");
+        for (String window : new String[] {"sales-summary", "ratings-by-club-status", "ratings-per-customer-15m",
+                "ratings-by-club-status-hopping", "ratings-sessions-per-customer", "ratings-per-channel"}) {
             p.setProperty("camel.routeTemplate[" + window + "].name", prefix + "-" + window);
         }
         return new RunningSluice(p, prefix);
