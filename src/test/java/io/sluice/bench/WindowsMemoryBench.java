@@ -1,0 +1,96 @@
+package io.sluice.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import io.sluice.devstack.DevStack;
+import io.sluice.harness.RunningSluice;
+import io.sluice.harness.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Part "windows-memory": what open windows cost. {@code bench.window.keys} (100 000) events with as many distinct
+ * group values into one tumbling window that does not close during the run, through the shipped {@code window}
+ * template: heap held once all are folded (used heap after a full GC, loaded minus before), against the same engine
+ * on an empty input, and the bytes on disk — the changelog topics on the broker and the local state directory.
+ */
+final class WindowsMemoryBench {
+
+    private final DevStack stack;
+    private final Report report;
+    private final int keys = Integer.getInteger("bench.window.keys", 100_000);
+
+    WindowsMemoryBench(DevStack stack, Report report) {
+        this.stack = stack;
+        this.report = report;
+    }
+
+    void run() throws Exception {
+        String brokers = stack.config().kafkaBootstrap();
+        long empty = heldBy(brokers, 0);
+        long full = heldBy(brokers, keys);
+        report.line("%,d open windows (one per key): heap held %,d MB with them, %,d MB for the same window on an empty input:"
+                + " %,d bytes per open window", keys, full >> 20, empty >> 20, (full - empty) / Math.max(1, keys));
+    }
+
+    private long heldBy(String brokers, int n) throws Exception {
+        String id = "bench-wmem-" + n + "-" + System.nanoTime() % 100_000;
+        String input = id + "-in";
+        BenchTopics.create(brokers, input, 3);
+        try (KafkaProducer<String, byte[]> producer = BenchTopics.producer(brokers)) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(input, null,
+                        ("{\"customer\":\"c" + i + "\",\"amount\":1,\"time\":" + i + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        String p = "camel.routeTemplate[keys].";
+        RunningSluice sluice = BenchSluice.only(stack, id, List.of())
+                .with(p + "templateId", "window").with(p + "name", id).with(p + "topic", input)
+                .with(p + "outputTopic", id + "-out").with(p + "timeField", "time").with(p + "size", "1000000000000")
+                .with(p + "groupBy", "customer").with(p + "aggregate", "sum:amount").with(p + "idleTimeoutMs", "3600000");
+        String app = sluice.property("sluice.windows.group-prefix") + id;
+        long before = CustomersBench.usedAfterGc();
+        long start = System.nanoTime();
+        try (Topics topics = new Topics(stack); RunningSluice running = sluice.start()) {
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> topics.committedToEnd(app, input) && topics.committedToEnd(app, app + "-by-group-repartition"));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long held = CustomersBench.usedAfterGc() - before;
+            Path kafka = stack.config().dataDir().resolve("kafka");
+            long changelogs;
+            try (Stream<Path> dirs = Files.list(kafka)) {
+                changelogs = dirs.filter(d -> d.getFileName().toString().startsWith(app) && d.getFileName().toString().contains("changelog"))
+                        .mapToLong(WindowsMemoryBench::size).sum();
+            }
+            long local = size(Path.of(running.property("sluice.windows.state-dir")).resolve(app));
+            report.line("%,d keys: folded in %.1f s; heap held %,d MB; changelog topics %,d KB on the broker (before compaction),"
+                    + " local state directory %,d KB", n, seconds, held >> 20, changelogs >> 10, local >> 10);
+            return held;
+        }
+    }
+
+    private static long size(Path dir) {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
