@@ -100,6 +100,7 @@ public final class WindowAggregator extends RoutePolicySupport {
         }
         Window window = new Window(spec, topic, outputTopic, flow, idField, beatMs, emitIntervalMs, windows);
         windows.ensureTopics(List.of(topic, outputTopic, window.lateTopic(), window.dlqTopic()));
+        windows.ensureRepartitionTopic(applicationId + "-" + WindowTopology.REPARTITION + "-repartition", topic);
         windows.watch(topic);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);

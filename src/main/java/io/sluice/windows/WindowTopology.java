@@ -27,6 +27,9 @@ import org.apache.kafka.streams.state.Stores;
  */
 final class WindowTopology {
 
+    /** The repartition topic is {@code <application id>-by-group-repartition}. */
+    static final String REPARTITION = "by-group";
+
     private WindowTopology() {
     }
 
@@ -45,7 +48,7 @@ final class WindowTopology {
         KStream<String, Shuffled.Out> letters = cast(branches.get("read-letters"));
         letters.to((k, v, ctx) -> v.topic(), Produced.with(Serdes.String(), Shuffled.outSerde()).withName("letters"));
         KStream<String, Shuffled> events = cast(branches.get("read-events"));
-        events.repartition(Repartitioned.<String, Shuffled>as("by-group").withKeySerde(Serdes.String())
+        events.repartition(Repartitioned.<String, Shuffled>as(REPARTITION).withKeySerde(Serdes.String())
                         .withValueSerde(Shuffled.serde()).withStreamPartitioner(new ByGroup()))
                 .process(() -> new FoldStep(window), Named.as("fold"), FoldStep.CELLS, FoldStep.SEEN, FoldStep.CLOCK)
                 .to((k, v, ctx) -> v.topic(), Produced.with(Serdes.String(), Shuffled.outSerde()).withName("results"));

@@ -120,6 +120,31 @@ public final class Windows implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the window's repartition topic before Kafka Streams would (with as many partitions as the input and
+     * the settings Kafka Streams gives it): created by Kafka Streams itself while its consumer already subscribes,
+     * the topic is unknown to that consumer for a moment and every start logs a handful of metadata warnings.
+     */
+    void ensureRepartitionTopic(String topic, String input) {
+        try {
+            Set<String> existing = kafka.client().listTopics().names().get(10, TimeUnit.SECONDS);
+            if (existing.contains(topic) || !existing.contains(input)) {
+                return;
+            }
+            int partitions = kafka.client().describeTopics(List.of(input)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(input).partitions().size();
+            NewTopic t = new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
+                    .configs(Map.of("cleanup.policy", "delete", "retention.ms", "-1", "segment.bytes", "52428800"));
+            kafka.client().createTopics(List.of(t)).all().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // Kafka Streams creates it then; nothing is lost
+            LOG.debug("could not create {} ahead of Kafka Streams: {}", topic, e.toString());
+        }
+    }
+
     ObjectMapper json() {
         return json;
     }
