@@ -88,11 +88,12 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
         if (window.spec().timed()) {
             maxTime = Math.max(maxTime, event.time());
         }
-        context.forward(record.withKey(event.key()).withValue(new Shuffled.Event(partition, offset, event.time(),
-                event.amount(), event.item(), event.id(), true, record.key(), record.value())));
+        // without the input's headers: the fold step needs none, and they would only make the repartition topic bigger
+        context.forward(new Record<>(event.key(), new Shuffled.Event(partition, offset, event.time(), event.amount(),
+                event.item(), event.id(), true, record.key(), record.value()), record.timestamp()));
         if (window.overallKey() != null) {
-            context.forward(record.withKey(window.overallKey()).withValue(new Shuffled.Event(partition, offset,
-                    event.time(), event.amount(), event.item(), event.id(), false, null, null)));
+            context.forward(new Record<>(window.overallKey(), new Shuffled.Event(partition, offset, event.time(),
+                    event.amount(), event.item(), event.id(), false, null, null), record.timestamp()));
         }
         save();
     }
