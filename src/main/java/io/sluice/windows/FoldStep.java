@@ -168,9 +168,16 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
      * met an event of a window this task closed.
      */
     private String lateHere(long time) {
-        if (time <= quietUpTo) {
-            return "late: " + spec.timeField() + " " + time + " falls in a window closed already when the stream went quiet"
-                    + " (every window up to " + spec.timeField() + " " + quietUpTo + " closed)";
+        if (quietUpTo != Long.MIN_VALUE) {
+            // the quiet close closed every window holding a time up to quietUpTo (sessions: every session, the last of
+            // them ending at quietUpTo at the latest), whether this task had a cell in it or not
+            boolean closedQuietly = spec.kind() == WindowSpec.Kind.SESSION
+                    ? time <= quietUpTo + spec.gap()
+                    : spec.firstStart(time) <= spec.lastStart(quietUpTo);
+            if (closedQuietly) {
+                return "late: " + spec.timeField() + " " + time + " falls in a window closed already when the stream went"
+                        + " quiet (every window holding " + spec.timeField() + " " + quietUpTo + " or earlier closed)";
+            }
         }
         boolean closed = switch (spec.kind()) {
             case SESSION -> time + spec.lateness() < lastWatermark;

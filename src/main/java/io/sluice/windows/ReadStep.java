@@ -59,7 +59,7 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
             nextOffset = b.getLong();
             maxTime = b.getLong();
         }
-        startedAt = System.currentTimeMillis();
+        startedAt = context.currentSystemTimeMs();
         context.schedule(Duration.ofMillis(window.beatMs()), PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
 
@@ -68,7 +68,7 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         long offset = meta.offset();
         nextOffset = offset + 1;
-        lastRecordAt = System.currentTimeMillis();
+        lastRecordAt = context.currentSystemTimeMs();
         read++;
         EventReader.Event event;
         try {

@@ -77,7 +77,7 @@ public final class Windows implements AutoCloseable {
             try {
                 Map<Integer, Long> e = new HashMap<>();
                 kafka.endOffsets(topic).forEach((tp, end) -> e.put(tp.partition(), end));
-                ends.put(topic, new Ends(e, System.currentTimeMillis()));
+                ends(topic, e);
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -86,6 +86,11 @@ public final class Windows implements AutoCloseable {
                 LOG.debug("end offsets of {}: {}", topic, e.toString());
             }
         }
+    }
+
+    /** What Kafka says {@code topic}'s end offsets are now. */
+    void ends(String topic, Map<Integer, Long> endOffsets) {
+        ends.put(topic, new Ends(endOffsets, System.currentTimeMillis()));
     }
 
     /** The end offset of every partition of {@code topic}; null if Kafka has not told recently. */
