@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumer lag of every Kafka route: for each route's consumer group and topic, the records on the topic that
+ * Consumer lag of every Kafka route (and window, {@link ConsumedTopic}): for each route's consumer group and topic, the records on the topic that
  * the group has not committed yet (a group that never committed lags by the whole topic). Published as
  * {@code sluice_consumer_lag{group,topic}} and shown in the progress lines; read from Kafka at each
  * {@link #refresh()} (the progress timer), so it is as fresh as {@code sluice.progress.interval-ms}.
@@ -36,19 +36,21 @@ public final class ConsumerLag {
 
     /** Reads the lag of every Kafka consumer route now; keeps the last values when Kafka cannot be asked. */
     public synchronized void refresh() {
-        Map<String, KafkaEndpoint> consumers = new LinkedHashMap<>();
+        Map<String, String[]> consumers = new LinkedHashMap<>(); // route id -> {group, topic}
         for (Route route : context.getRoutes()) {
             if (route.getEndpoint() instanceof KafkaEndpoint kafka && kafka.getConfiguration().getGroupId() != null) {
-                consumers.put(route.getRouteId(), kafka);
+                consumers.put(route.getRouteId(), new String[] {kafka.getConfiguration().getGroupId(), kafka.getConfiguration().getTopic()});
             }
+            route.getRoutePolicyList().stream().filter(ConsumedTopic.class::isInstance).map(ConsumedTopic.class::cast).findFirst()
+                    .ifPresent(c -> consumers.put(route.getRouteId(), new String[] {c.consumerGroup(), c.consumedTopic()}));
         }
         if (consumers.isEmpty()) {
             return;
         }
         Map<String, Lag> flows = new LinkedHashMap<>(byFlow);
-        for (Map.Entry<String, KafkaEndpoint> e : consumers.entrySet()) {
-            String group = e.getValue().getConfiguration().getGroupId();
-            String topic = e.getValue().getConfiguration().getTopic();
+        for (Map.Entry<String, String[]> e : consumers.entrySet()) {
+            String group = e.getValue()[0];
+            String topic = e.getValue()[1];
             try {
                 long lag = lag(group, topic);
                 gauge(group, topic).set(lag);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
+import io.sluice.ops.ConsumedTopic;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.support.RoutePolicySupport;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * partitions (so lateness 0 is exact however partitions interleave), the idle close of a quiet stream, dead and
  * late letters, event ids, and the result shape of the earlier engine.
  */
-public final class WindowAggregator extends RoutePolicySupport {
+public final class WindowAggregator extends RoutePolicySupport implements ConsumedTopic {
 
     private static final Logger LOG = LoggerFactory.getLogger(WindowAggregator.class);
 
@@ -172,6 +173,16 @@ public final class WindowAggregator extends RoutePolicySupport {
     /** The running Kafka Streams application (null when stopped): its tasks, state, metrics. */
     public KafkaStreams streams() {
         return streams;
+    }
+
+    @Override
+    public String consumerGroup() {
+        return applicationId;
+    }
+
+    @Override
+    public String consumedTopic() {
+        return topic;
     }
 
     public WindowSpec spec() {

@@ -33,14 +33,15 @@ class ConsumerLagTest {
             topics.flush();
 
             // the window flow reads the same topic and keeps up; the stopped ingest lags by all 50: one line per flow
-            await().atMost(Duration.ofSeconds(30)).until(() -> scrape(sluice).contains(
+            // (the window's Kafka Streams application first joins its group and sets up its transactions)
+            await().atMost(Duration.ofSeconds(60)).until(() -> scrape(sluice).contains(
                     "sluice_records_in_total{flow=\"sales-summary\",topic=\"" + sales + "\"} 50.0"));
             metrics.progress();
             await().atMost(Duration.ofSeconds(30)).until(() -> lineOf(metrics.progress(), "sales-ingest").endsWith("lag 50"));
             assertThat(scrape(sluice)).contains("sluice_consumer_lag{group=\"" + group + "\",topic=\"" + sales + "\"} 50.0");
             // caught up and nothing new: the window flow has no line (quiet when idle), its gauge says 0
             await().atMost(Duration.ofSeconds(30)).until(() -> lineOf(metrics.progress(), "sales-summary").isEmpty()
-                    && scrape(sluice).contains("sluice_consumer_lag{group=\"sluice-window-" + sluice.prefix() + "-sales-summary\",topic=\""
+                    && scrape(sluice).contains("sluice_consumer_lag{group=\"sluice-windows-" + sluice.prefix() + "-sales-summary\",topic=\""
                     + sales + "\"} 0.0"));
 
             sluice.context().getRouteController().startRoute("sales-ingest");
