@@ -57,6 +57,8 @@ public final class WindowAggregator extends RoutePolicySupport implements Consum
 
     private WindowSpec spec;
     private volatile KafkaStreams streams;
+    private java.util.concurrent.Future<?> starting;
+    private boolean stopped;
     private volatile boolean gauges;
 
     /** Init method: checks the configuration and makes the window known. */
@@ -95,10 +97,19 @@ public final class WindowAggregator extends RoutePolicySupport implements Consum
         stopEngine();
     }
 
+    /**
+     * Starts the Kafka Streams application on the windows' own thread: creating topics and clients takes a few
+     * Kafka round trips, which Sluice's start need not wait for (the engine reports its state through {@link #check}).
+     */
     synchronized void startEngine(String flow) {
-        if (streams != null) {
+        if (starting != null) {
             return;
         }
+        stopped = false;
+        starting = windows.starter().submit(() -> launch(flow));
+    }
+
+    private void launch(String flow) {
         Window window = new Window(spec, topic, outputTopic, flow, idField, beatMs, emitIntervalMs, windows);
         windows.ensureTopics(List.of(topic, outputTopic, window.lateTopic(), window.dlqTopic()));
         windows.ensureRepartitionTopic(applicationId + "-" + WindowTopology.REPARTITION + "-repartition", topic);
@@ -124,13 +135,37 @@ public final class WindowAggregator extends RoutePolicySupport implements Consum
             LOG.error("window {}: stream thread failed, replacing it: {}", name, e.toString(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        s.start();
-        streams = s;
+        synchronized (this) {
+            if (stopped) {
+                s.close(Duration.ZERO);
+                return;
+            }
+            s.start();
+            streams = s;
+        }
     }
 
-    synchronized void stopEngine() {
-        KafkaStreams s = streams;
-        streams = null;
+    void stopEngine() {
+        java.util.concurrent.Future<?> start;
+        synchronized (this) {
+            stopped = true;
+            start = starting;
+            starting = null;
+        }
+        if (start != null) {
+            try {
+                start.get(30, java.util.concurrent.TimeUnit.SECONDS); // not holding the lock: launch() takes it last
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.warn("window {}: its start failed: {}", name, e.toString());
+            }
+        }
+        KafkaStreams s;
+        synchronized (this) {
+            s = streams;
+            streams = null;
+        }
         if (s != null) {
             // an orderly stop leaves the group: the other instances take the partitions over now, not after the timeout
             s.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(10)).leaveGroup(true));

@@ -42,6 +42,7 @@ public final class Windows implements AutoCloseable {
     private final Map<String, Ends> ends = new ConcurrentHashMap<>();
     private final Set<String> watched = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService refresher;
+    private java.util.concurrent.ExecutorService starter;
 
     public Windows(ObjectMapper json, FlowMetrics metrics, DeadLetters deadLetters, KafkaAdmin kafka) {
         this.json = json;
@@ -57,6 +58,18 @@ public final class Windows implements AutoCloseable {
     /** The windows of this instance, by name (for health and tests). */
     public Map<String, WindowAggregator> aggregators() {
         return aggregators;
+    }
+
+    /** The thread windows start their Kafka Streams applications on, one after another. */
+    synchronized java.util.concurrent.ExecutorService starter() {
+        if (starter == null) {
+            starter = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "sluice-window-start");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return starter;
     }
 
     /** Starts following {@code topic}'s end offsets. */
@@ -171,6 +184,10 @@ public final class Windows implements AutoCloseable {
         if (refresher != null) {
             refresher.shutdownNow();
             refresher = null;
+        }
+        if (starter != null) {
+            starter.shutdownNow();
+            starter = null;
         }
     }
 }
