@@ -2,6 +2,7 @@ package io.sluice.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ final class WindowsBench {
     private final int sales = Integer.getInteger("bench.sales", 1_000_000);
     private final int rounds = Integer.getInteger("bench.rounds", 2);
     /** -Dbench.windows.partitions=3 for trials; the table is for 1 and 3 */
-    private final int[] partitionCounts = java.util.Arrays.stream(System.getProperty("bench.windows.partitions", "1,3").split(","))
+    private final int[] partitionCounts = Arrays.stream(System.getProperty("bench.windows.partitions", "1,3").split(","))
             .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
 
     WindowsBench(DevStack stack, Report report) {
@@ -110,8 +111,11 @@ final class WindowsBench {
             span = out.span();
         }
         double rate = span.timed() ? span.sales() * 1000.0 / span.millis() : 0;
-        report.line("  round %d, %d partition(s): %-22s %,9.0f sales/s (%,d sales in %,d ms first→last timed result, %.1f s with start-up and end; input loaded in %.1f s, %s) late %d, %,d results: %s",
-                round, partitions, contender.name(), rate, span.sales(), span.millis(), (System.nanoTime() - started) / 1e9,
+        String timing = span.timed()
+                ? String.format("%,9.0f sales/s (%,d sales in %,d ms first→last timed result", rate, span.sales(), span.millis())
+                : String.format("not timed (no window closes before the end signal: lag %d ≥ the input", contender.closeLag(run));
+        report.line("  round %d, %d partition(s): %-22s %s, %.1f s with start-up and end; input loaded in %.1f s, %s) late %d, %,d records: %s",
+                round, partitions, contender.name(), timing, (System.nanoTime() - started) / 1e9,
                 loadSeconds, layout, late, check.records(), check);
         return new Result(contender.name(), partitions, round, rate, check);
     }
@@ -182,9 +186,9 @@ final class WindowsBench {
             double peer = best.get(contenders.get(0).name());
             double sluice = best.get(contenders.get(1).name());
             report.line("| %d | %s | %s | %s |", partitions,
-                    String.join(" | ", best.values().stream().map(v -> String.format("%,.0f", v)).toList()),
+                    String.join(" | ", best.values().stream().map(v -> v > 0 ? String.format("%,.0f", v) : "—").toList()),
                     peer > 0 && sluice > 0 ? String.format("%.2f×", sluice / peer) : "—", differ.isEmpty() ? "all exact (both)" : "MISMATCH — " + String.join("; ", differ));
         }
-        report.line("(best of %d rounds each; %,d sales)", rounds, sales);
+        report.line("(best of %d rounds each; %,d sales; — = not run or not timed)", rounds, sales);
     }
 }

@@ -9,8 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.harness.SluiceStack;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -117,14 +119,14 @@ final class WindowsPeer implements WindowsContender {
             @Override
             public void close() {
                 streams.close(Duration.ofSeconds(30));
-                streams.cleanUp();
+                SluiceStack.deleteTree(state);
             }
         };
     }
 
     static Topology topology(String input, String output, long size, long grace) {
-        Serde<Sale> sales = Serdes.serdeFrom((topic, s) -> bytes(() -> JSON.writeValueAsBytes(s)),
-                (topic, data) -> bytes(() -> JSON.readValue(data, Sale.class)));
+        Serde<Sale> sales = Serdes.serdeFrom((topic, s) -> unchecked(() -> JSON.writeValueAsBytes(s)),
+                (topic, data) -> unchecked(() -> JSON.readValue(data, Sale.class)));
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(input, Consumed.with(Serdes.ByteArray(), sales)
                         .withTimestampExtractor((record, partitionTime) -> ((Sale) record.value()).time()))
@@ -142,7 +144,7 @@ final class WindowsPeer implements WindowsContender {
                     result.put("item", w.key());
                     result.put("total_amount", t.amount());
                     result.put("count", t.count());
-                    return KeyValue.pair(w.key() + "@" + w.window().start(), bytes(() -> JSON.writeValueAsBytes(result)));
+                    return KeyValue.pair(w.key() + "@" + w.window().start(), unchecked(() -> JSON.writeValueAsBytes(result)));
                 })
                 .to(output, Produced.with(Serdes.String(), Serdes.ByteArray()));
         return builder.build();
@@ -161,7 +163,7 @@ final class WindowsPeer implements WindowsContender {
         }
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", run.brokers()))) {
             Map<TopicPartition, Long> end = new LinkedHashMap<>();
-            admin.listOffsets(parts.stream().collect(java.util.stream.Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
+            admin.listOffsets(parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
                     .all().get().forEach((tp, info) -> end.put(tp, info.offset()));
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(run.id())
@@ -191,13 +193,13 @@ final class WindowsPeer implements WindowsContender {
                 });
     }
 
-    interface Bytes<T> {
+    interface Call<T> {
         T get() throws Exception;
     }
 
-    private static <T> T bytes(Bytes<T> b) {
+    private static <T> T unchecked(Call<T> call) {
         try {
-            return b.get();
+            return call.get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
