@@ -27,7 +27,7 @@ final class SalesWorkload {
     static final String[] ITEMS = {"a", "b", "c", "d"};
     private static final double[] UPTO = {0.70, 0.85, 0.95, 1.0};
 
-    /** A window result as Sluice shapes it, keyed {@code <item>@<window_start>}. */
+    /** A window's aggregate: the sum of its sales' amounts and their count ({@code total_amount}, {@code count}). */
     record Total(long amount, long count) {
     }
 

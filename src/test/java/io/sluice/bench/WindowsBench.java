@@ -43,7 +43,7 @@ final class WindowsBench {
     private final Report report;
     private final int sales = Integer.getInteger("bench.sales", 1_000_000);
     private final int rounds = Integer.getInteger("bench.rounds", 2);
-    /** -Dbench.windows.partitions=3 for trials; the table is for 1 and 3 */
+    /** input partition counts: 1 and 3, or e.g. -Dbench.windows.partitions=3 for a trial */
     private final int[] partitionCounts = Arrays.stream(System.getProperty("bench.windows.partitions", "1,3").split(","))
             .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
 

@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.bench.SalesWorkload.Total;
 import io.sluice.harness.SluiceStack;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -63,14 +64,6 @@ final class WindowsPeer implements WindowsContender {
     static final long GRACE_SEVERAL_PARTITIONS = 150_000;
 
     record Sale(String item, long amount, long time) {
-    }
-
-    /** The window aggregate: sum of the amounts and count of the sales. */
-    record Total(long amount, long count) {
-
-        Total add(long a) {
-            return new Total(amount + a, count + 1);
-        }
     }
 
     /** -1: by partition count */
@@ -133,7 +126,7 @@ final class WindowsPeer implements WindowsContender {
                 .flatMap((k, s) -> List.of(KeyValue.pair(s.item(), s.amount()), KeyValue.pair(SalesWorkload.OVERALL, s.amount())))
                 .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
                 .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace)))
-                .aggregate(() -> new Total(0, 0), (item, amount, total) -> total.add(amount),
+                .aggregate(() -> new Total(0, 0), (item, amount, total) -> new Total(total.amount() + amount, total.count() + 1),
                         Materialized.with(Serdes.String(), totalSerde()))
                 .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
                 .toStream()
