@@ -40,6 +40,10 @@ public final class Benchmarks {
                 report.line("\n## Elasticsearch indexing");
                 new SearchBench(stack, report).run();
             }
+            if (parts.contains("windows")) {
+                report.line("\n## Sales windows");
+                new WindowsBench(stack, report).run();
+            }
         }
         System.exit(0);
     }
