@@ -44,6 +44,10 @@ public final class Benchmarks {
                 report.line("\n## Sales windows");
                 new WindowsBench(stack, report).run();
             }
+            if (parts.contains("windows-memory")) {
+                report.line("\n## Open windows: memory and disk");
+                new WindowsMemoryBench(stack, report).run();
+            }
         }
         System.exit(0);
     }
