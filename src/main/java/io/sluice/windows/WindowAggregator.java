@@ -52,6 +52,7 @@ public final class WindowAggregator extends RoutePolicySupport implements Consum
     private int replicationFactor = -1;
     private String stateDir;
     private long beatMs = 200;
+    private long fetchMaxWaitMs = 50;
     private long sessionTimeoutMs = 10_000;
     private Windows windows;
 
@@ -124,6 +125,10 @@ public final class WindowAggregator extends RoutePolicySupport implements Consum
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of(stateDir).toAbsolutePath().toString());
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // the fold step reads the repartition topic read_committed: its records only show once the read step's
+        // transaction commits, and till then a fetch that finds none (the input paused, its buffer full) waits the
+        // consumer's default 500 ms. Measured, 300 000 sales on 1 partition: 12 606 sales/s with 500, 46 922 with 50
+        p.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), (int) fetchMaxWaitMs);
         // static membership: an instance restarted after a crash takes its partitions back at once, instead of
         // waiting for the dead member's session to expire; one that does not come back is replaced after the timeout
         p.put(StreamsConfig.consumerPrefix("group.instance.id"), applicationId + "-" + InstanceId.of(Path.of(stateDir)));
@@ -314,6 +319,10 @@ public final class WindowAggregator extends RoutePolicySupport implements Consum
 
     public void setSessionTimeoutMs(long sessionTimeoutMs) {
         this.sessionTimeoutMs = sessionTimeoutMs;
+    }
+
+    public void setFetchMaxWaitMs(long fetchMaxWaitMs) {
+        this.fetchMaxWaitMs = fetchMaxWaitMs;
     }
 
     public void setBeatMs(long beatMs) {
