@@ -46,9 +46,10 @@ public final class KafkaTopics {
 
     /**
      * Creates every topic of {@code topics} that does not exist (when {@code create}), compares the others with their
-     * spec and logs: one INFO line of what was done, one WARN per existing topic whose settings differ, one WARN per topic it could not check, one ERROR
-     * per topic that could not be created (with the ACL it needs when permission was missing). Never throws: a topic it
-     * could not make is left to the flow, which then waits for it. Waits at most {@code timeout} for Kafka to answer.
+     * spec and logs: one INFO line of what was done; one WARN per existing topic whose settings differ, and per topic
+     * it could not check; one ERROR per topic that could not be created (naming the ACL when permission was missing).
+     * Never throws: a topic it could not make is left to its flow, which then waits for it. Waits at most
+     * {@code timeout} for Kafka to answer.
      */
     public static Outcome ensure(Admin admin, Collection<TopicSpec> topics, boolean create, Duration timeout) {
         Map<String, TopicSpec> wanted = new LinkedHashMap<>();
