@@ -14,6 +14,8 @@ import io.sluice.ops.HealthChecks;
 import io.sluice.ops.OnContextStarted;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.debezium.mysql.DebeziumMySqlComponent;
+import org.apache.camel.component.debezium.mysql.configuration.MySqlConnectorEmbeddedDebeziumConfiguration;
 import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,7 @@ public final class CustomersConfiguration implements CamelConfiguration {
         context.getRegistry().bind("cdcProgress", cdc);
         if (cdcEnabled) {
             chooseConnector(pc);
+            withoutDeprecatedDefaults(context);
             HealthChecks.register(context, cdc);
             context.addService(new CdcWatchdog(context, cdc, leadership, "customer-cdc",
                     Long.parseLong(pc.resolveProperty("sluice.cdc.watchdog-interval-ms").orElse("5000")),
@@ -76,6 +79,20 @@ public final class CustomersConfiguration implements CamelConfiguration {
     }
 
     /** MariaDB needs Debezium's MariaDB connector (GTIDs differ); "auto" asks the server which it is. */
+    /**
+     * Camel's Debezium configuration sets three options by default that Debezium and Kafka Connect only warn about at
+     * every start: {@code internal.key/value.converter} (removed in Kafka 3.0, "no effect") and the deprecated
+     * {@code event.deserialization.failure.handling.mode} (its successor's default is the same, fail). Endpoints copy
+     * the component's configuration, so one without those three leaves them out and nothing else changes.
+     */
+    private static void withoutDeprecatedDefaults(CamelContext context) {
+        MySqlConnectorEmbeddedDebeziumConfiguration config = new MySqlConnectorEmbeddedDebeziumConfiguration();
+        config.setInternalKeyConverter(null);
+        config.setInternalValueConverter(null);
+        config.setEventDeserializationFailureHandlingMode(null);
+        context.getComponent("debezium-mysql", DebeziumMySqlComponent.class).setConfiguration(config);
+    }
+
     private static void chooseConnector(PropertiesComponent pc) throws Exception {
         String configured = pc.resolveProperty("sluice.cdc.connector-class").orElse("auto").trim();
         if (!configured.equals("auto")) {

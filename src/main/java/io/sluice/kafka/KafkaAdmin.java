@@ -1,6 +1,7 @@
 package io.sluice.kafka;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The one Kafka admin client the flows share (consumer lag, window closing), created on first use and closed
+ * The one Kafka admin client the flows share (topics at start-up, consumer lag, window closing), created on first use and closed
  * when Camel stops (added to the context as a service). Calls give up after 5 s rather than hang a timer.
  */
 public final class KafkaAdmin implements Service {
@@ -61,6 +62,11 @@ public final class KafkaAdmin implements Service {
                     }
                 });
         return out;
+    }
+
+    /** Creates the missing ones of {@code topics} and checks the others: see {@link KafkaTopics#ensure}. */
+    public KafkaTopics.Outcome ensureTopics(Collection<TopicSpec> topics, boolean create, Duration timeout) {
+        return KafkaTopics.ensure(client(), topics, create, timeout);
     }
 
     @Override

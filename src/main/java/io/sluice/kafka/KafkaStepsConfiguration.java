@@ -1,5 +1,7 @@
 package io.sluice.kafka;
 
+import java.time.Duration;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.ops.ConsumerLag;
 import io.sluice.ops.FlowMetrics;
@@ -8,7 +10,8 @@ import org.apache.camel.CamelContext;
 
 /**
  * The record-handling steps every Kafka flow's routes share: {@code kafkaRecords} (unwrap a record),
- * {@code deadLetters} (one letter shape for all flows) and {@code outbox} (batch outputs).
+ * {@code deadLetters} (one letter shape for all flows) and {@code outbox} (batch outputs); and the topics they use,
+ * created before the routes start ({@link TopicCatalog}, {@link KafkaTopics}).
  */
 public final class KafkaStepsConfiguration implements CamelConfiguration {
 
@@ -21,6 +24,11 @@ public final class KafkaStepsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("kafkaAdmin", kafka);
         context.addService(kafka); // closes the admin client when Camel stops
         metrics.useLag(new ConsumerLag(context, kafka));
+        // before any route exists: every topic a flow reads or writes, created with its settings (auto-creation is
+        // often off in production, and the broker's defaults would not compact the customers topic)
+        TopicCatalog topics = TopicCatalog.of(context.getPropertiesComponent());
+        kafka.ensureTopics(topics.topics(), topics.create(), Duration.ofMillis(Long.parseLong(
+                context.getPropertiesComponent().resolveProperty("sluice.topics.timeout-ms").orElse("30000"))));
         DeadLetters deadLetters = new DeadLetters(json, metrics);
         context.getRegistry().bind("kafkaRecords", new KafkaRecords(metrics));
         context.getRegistry().bind("deadLetters", deadLetters);

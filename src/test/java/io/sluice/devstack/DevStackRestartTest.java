@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.sluice.kafka.KafkaTopics;
+import io.sluice.kafka.TopicSpec;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,6 +43,11 @@ class DevStackRestartTest {
         String topic = "restart-" + UUID.randomUUID();
 
         try (DevStack first = DevStack.start(config)) {
+            // the broker creates no topic on first use
+            try (Admin admin = Admin.create(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()))) {
+                assertThat(KafkaTopics.ensure(admin, List.of(TopicSpec.of(topic)), true, Duration.ofSeconds(30)).created())
+                        .containsExactly(topic);
+            }
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
                 producer.send(new ProducerRecord<>(topic, "k", "before restart")).get();

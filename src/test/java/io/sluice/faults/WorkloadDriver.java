@@ -12,6 +12,9 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.sluice.devstack.DevStack;
 import io.sluice.harness.Db;
+import io.sluice.kafka.KafkaTopics;
+import io.sluice.kafka.TopicSpec;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,10 +54,15 @@ final class WorkloadDriver implements AutoCloseable {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofMinutes(10).toMillis(),
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576),
                 new StringSerializer(), new ByteArraySerializer());
-        // topics get leaders before the first record (a record to a topic being created can loop the idempotent
-        // producer on OUT_OF_ORDER_SEQUENCE_NUMBER)
-        events.stream().filter(e -> e instanceof MixedWorkload.Record).map(e -> ((MixedWorkload.Record) e).topic())
-                .distinct().forEach(topic -> await().atMost(Duration.ofSeconds(30)).until(() -> {
+        // the inputs exist (the broker creates no topic on first use; Sluice may not have started yet) and have leaders
+        // before the first record (a record to a topic being created can loop the idempotent producer on
+        // OUT_OF_ORDER_SEQUENCE_NUMBER)
+        List<String> topics = events.stream().filter(e -> e instanceof MixedWorkload.Record)
+                .map(e -> ((MixedWorkload.Record) e).topic()).distinct().toList();
+        try (Admin admin = Admin.create(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.config().kafkaBootstrap()))) {
+            KafkaTopics.ensure(admin, topics.stream().map(TopicSpec::of).toList(), true, Duration.ofSeconds(30));
+        }
+        topics.forEach(topic -> await().atMost(Duration.ofSeconds(30)).until(() -> {
                     var partitions = producer.partitionsFor(topic);
                     return !partitions.isEmpty() && partitions.stream().allMatch(p -> p.leader() != null);
                 }));

@@ -8,6 +8,9 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import io.sluice.devstack.DevStack;
+import io.sluice.kafka.KafkaTopics;
+import io.sluice.kafka.TopicSpec;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -64,19 +67,33 @@ public final class Topics implements AutoCloseable {
     }
 
     /**
-     * Before the first record to a topic: waits until every partition has a leader. A topic just auto-created (by
-     * a consumer subscribing, or by this producer) otherwise answers NOT_LEADER_OR_FOLLOWER, after which the
-     * idempotent producer can loop on OUT_OF_ORDER_SEQUENCE_NUMBER and never deliver (seen in SalesWindowsTest).
+     * Before the first record to a topic: creates it if nobody has (the broker, like many production clusters, never
+     * creates a topic on first use; a test producing before Sluice starts stands in for the upstream producer whose
+     * topic exists in production), then waits until every partition has a leader. A topic just created otherwise
+     * answers NOT_LEADER_OR_FOLLOWER, after which the idempotent producer can loop on OUT_OF_ORDER_SEQUENCE_NUMBER and
+     * never deliver (seen in SalesWindowsTest).
      */
     private void awaitLeaders(String topic) {
         if (ready.contains(topic)) {
             return;
         }
+        ensure(topic);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
             var partitions = producer.partitionsFor(topic);
             return !partitions.isEmpty() && partitions.stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
         });
         ready.add(topic);
+    }
+
+    /** Creates the topics that do not exist yet, with the broker's defaults, as Sluice would (KafkaTopics). */
+    public void ensure(String... topics) {
+        try (Admin admin = Admin.create(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            var outcome = KafkaTopics.ensure(admin, java.util.Arrays.stream(topics).map(TopicSpec::of).toList(), true,
+                    Duration.ofSeconds(30));
+            if (!outcome.failed().isEmpty()) {
+                throw new IllegalStateException("Could not create " + outcome.failed());
+            }
+        }
     }
 
     public void flush() {
@@ -131,10 +148,7 @@ public final class Topics implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether {@code topic} exists, asked without creating it (reading a topic that does not exist creates it with the
-     * broker's defaults, which a topic another client means to create with settings of its own must not get).
-     */
+    /** Whether {@code topic} exists now. */
     public boolean exists(String topic) {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
@@ -144,7 +158,7 @@ public final class Topics implements AutoCloseable {
         }
     }
 
-    /** Creates {@code topic} with this many partitions (instead of the broker's default on first use). */
+    /** Creates {@code topic} with this many partitions (instead of the broker's default). */
     public void create(String topic, int partitions) {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {

@@ -53,7 +53,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("transaction.state.log.num.partitions", "10");
         p.put("transaction.partition.verification.enable", "false");
         p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("auto.create.topics.enable", "true");
+        // as many production clusters: a topic exists only when someone created it (Sluice does, with its settings,
+        // before the routes start), never because a client asked for it
+        p.put("auto.create.topics.enable", "false");
         // after a kill -9 the controller waits out the dead broker's session before the new one may register:
         // 9 s by default; one node has nobody to be fair to
         p.put("broker.session.timeout.ms", "2000");
