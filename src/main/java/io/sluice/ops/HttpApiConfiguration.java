@@ -18,6 +18,8 @@ import org.apache.camel.spi.PropertiesComponent;
 public final class HttpApiConfiguration implements CamelConfiguration {
 
     static final String USERS_FILE = "sluice.http.users-file";
+    /** The dev profile's demo users (in the jar); the banner names them as demo-only. */
+    static final String DEMO_USERS = "http/demo-users.properties";
 
     @Override
     public void configure(CamelContext context) {
