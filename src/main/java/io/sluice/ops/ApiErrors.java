@@ -35,7 +35,7 @@ final class ApiErrors {
      * credentials with 401 and Vert.x would answer it as text; this answers JSON, keeping the
      * {@code WWW-Authenticate} challenge the handler set. Other failures go on to Vert.x's own handling.
      */
-    static Handler<io.vertx.ext.web.RoutingContext> unauthorizedAsJson() {
+    static Handler<RoutingContext> unauthorizedAsJson() {
         return (RoutingContext ctx) -> {
             if (ctx.statusCode() == 401 && !ctx.response().headWritten()) {
                 ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")

@@ -53,8 +53,11 @@ public final class HttpApiConfiguration implements CamelConfiguration {
 
     /** Vert.x reads the file from disk, else from the classpath (the dev profile's demo users are in the jar). */
     private static boolean readable(CamelContext context, String file) {
-        return Files.isReadable(Path.of(file)) || context.getApplicationContextClassLoader() != null
-                && context.getApplicationContextClassLoader().getResource(file) != null
-                || HttpApiConfiguration.class.getClassLoader().getResource(file) != null;
+        if (Files.isReadable(Path.of(file))) {
+            return true;
+        }
+        ClassLoader loader = context.getApplicationContextClassLoader() != null
+                ? context.getApplicationContextClassLoader() : HttpApiConfiguration.class.getClassLoader();
+        return loader.getResource(file) != null;
     }
 }

@@ -17,6 +17,10 @@ final class StartupBanner {
     }
 
     static void print(CamelContext context) {
+        LOG.info(text(context));
+    }
+
+    static String text(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         boolean embedded = Boolean.parseBoolean(pc.resolveProperty("sluice.devstack.enabled").orElse("false"));
         String where = embedded ? " (embedded)" : "";
@@ -30,7 +34,7 @@ final class StartupBanner {
                 : "configured by sluice.slack.*");
         boolean tls = Boolean.parseBoolean(pc.resolveProperty("sluice.http.tls.enabled").orElse("false"));
         String api = (tls ? "https" : "http") + "://localhost:" + pc.resolveProperty("sluice.http.port").orElse("8080") + "/api";
-        lines.put("HTTP API", api + "/loans (POST), /loans/{custId}/{loanId} (GET), .../approval (POST); HTTP Basic");
+        lines.put("HTTP API", api + "/loans (POST), " + api + "/loans/{custId}/{loanId} (GET), .../approval (POST); HTTP Basic");
         lines.put("OpenAPI", api + "/openapi.json");
         String users = pc.resolveProperty(HttpApiConfiguration.USERS_FILE).orElse("-");
         lines.put("API users", users.equals(HttpApiConfiguration.DEMO_USERS)
@@ -47,6 +51,6 @@ final class StartupBanner {
                 .append(context.getCamelContextExtension().getProfile()).append(") ====\n");
         lines.forEach((k, v) -> sb.append(String.format("  %-26s %s%n", k, v)));
         sb.append("====");
-        LOG.info(sb.toString());
+        return sb.toString();
     }
 }

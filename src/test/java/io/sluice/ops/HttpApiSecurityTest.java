@@ -46,13 +46,18 @@ class HttpApiSecurityTest {
     private static final Duration START = Duration.ofSeconds(90);
 
     @Test
-    void theApiAnswersOverHttpsWithTheConfiguredCertificateAndPlainHttpIsOff(DevStack stack, @TempDir Path dir) throws Exception {
+    void theApiAnswersOverHttpsWithTheConfiguredCertificateAndPlainHttpIsOffAndManagementCanBeProtected(DevStack stack, @TempDir Path dir) throws Exception {
         String password = "ks-" + UUID.randomUUID();
         Path keystore = certificate(dir, password);
+        Path ops = dir.resolve("ops-users.properties");
+        Files.writeString(ops, "user.prometheus = scrape-" + password + ",viewer\n");
         RunningSluice sluice = RunningSluice.on(stack, "tls")
                 .with("sluice.http.tls.enabled", "true")
                 .with("sluice.http.tls.keystore", "file:" + keystore)
                 .with("sluice.http.tls.keystore-password", password)
+                // and the management port protected by properties alone, with a users file of its own
+                .with("camel.management.authenticationEnabled", "true")
+                .with("camel.management.basicPropertiesFile", ops.toString())
                 .start();
         try {
             int port = Integer.parseInt(sluice.property("sluice.http.port"));
@@ -66,6 +71,19 @@ class HttpApiSecurityTest {
                     .isEqualTo("CN=sluice-test-" + keystore.getFileName().toString().hashCode());
             assertThat(https.send(get("https://localhost:" + port + "/api/loans/1/NOSUCHLOAN", null),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+
+            // the banner names the HTTPS address, and the dev profile's users as what they are
+            assertThat(StartupBanner.text(sluice.context()))
+                    .contains("https://localhost:" + port + "/api/openapi.json")
+                    .contains("DEMO ONLY: viewer/viewer, submitter/submitter, approver/approver");
+
+            // management: health answers only with the ops users' credentials (plain HTTP: TLS is the API's alone)
+            String health = "http://localhost:" + sluice.property("camel.management.port") + "/observe/health";
+            HttpClient plainClient = HttpClient.newHttpClient();
+            assertThat(plainClient.send(get(health, null), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            assertThat(plainClient.send(get(health, basic("viewer", "viewer")), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            HttpResponse<String> up = plainClient.send(get(health, basic("prometheus", "scrape-" + password)), HttpResponse.BodyHandlers.ofString());
+            assertThat(up.body()).contains("\"checks\"");
 
             // the same port does not speak plain HTTP
             HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
