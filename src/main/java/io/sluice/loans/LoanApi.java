@@ -76,14 +76,14 @@ public final class LoanApi {
             }
         }
         m.setHeader(STATUS, 202);
-        m.setHeader("Location", location(custIds, loanId));
         m.setHeader("kafka.KEY", json.writeValueAsString(Map.of("cust_ids", custIds, "loan_id", loanId)));
         m.setBody(json.writeValueAsBytes(request));
     }
 
-    /** Route step after the record is acknowledged: the 202 body. */
+    /** Route step after the record is acknowledged: the 202's Location and body (not before: no Kafka header). */
     public Map<String, Object> accepted(Exchange exchange) throws java.io.IOException {
         Map<?, ?> request = json.readValue(exchange.getMessage().getBody(byte[].class), Map.class);
+        exchange.getMessage().setHeader("Location", location((Integer) request.get("cust_ids"), (String) request.get("loan_id")));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "submitted");
         body.put("cust_ids", request.get("cust_ids"));

@@ -50,6 +50,7 @@ public final class LoanChecks {
         key.put("cust_ids", number(m.getHeader("custId", String.class)));
         key.put("loan_id", m.getHeader("loanId", String.class));
         key.put("approved_by", m.getHeader(ApiRole.USER, String.class));
+        m.removeHeaders("(custId|loanId)"); // read: they are not to ride on the disbursement event
         check(m, () -> approval(json.valueToTree(key)));
     }
 

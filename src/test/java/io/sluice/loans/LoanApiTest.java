@@ -113,7 +113,10 @@ class LoanApiTest {
         sluice.context().getRouteController().stopRoute("loan-requests");
         HttpResponse<String> accepted;
         try {
-            accepted = post("/api/loans", SUBMITTER, request(201, loanId, 25000));
+            // a request header meant to steer the producer is not obeyed (nor copied onto the record)
+            accepted = send(builder("/api/loans", SUBMITTER).header("Content-Type", "application/json")
+                    .header("kafka.OVERRIDE_TOPIC", sluice.property("sluice.loans.disbursement-topic"))
+                    .header("sluiceApiStatus", "202").POST(HttpRequest.BodyPublishers.ofString(request(201, loanId, 25000))));
             assertThat(accepted.statusCode()).isEqualTo(202);
             assertThat(accepted.headers().firstValue("Location")).hasValue(loan);
             assertThat(JSON.readTree(accepted.body()).path("status").asText()).isEqualTo("submitted");
@@ -130,6 +133,7 @@ class LoanApiTest {
                 rs -> rs.stream().anyMatch(r -> r.value().contains(loanId))).stream().filter(r -> r.value().contains(loanId)).findFirst().orElseThrow();
         assertThat(JSON.readTree(record.key())).isEqualTo(JSON.readTree("{\"cust_ids\":201,\"loan_id\":\"" + loanId + "\"}"));
         assertThat(JSON.readTree(record.value()).path("loan_amount").asInt()).isEqualTo(25000);
+        assertThat(headerNames(record)).as("the request's headers, Authorization above all, stay off Kafka").isEmpty();
 
         JsonNode received = awaitStatus(201, loanId, "received");
         assertThat(received.path("country").asText()).isEqualTo("UK");
@@ -152,6 +156,10 @@ class LoanApiTest {
         assertThat(Instant.parse(disbursement.path("approved_at").asText())).isEqualTo(approvedAt);
         assertThat(disbursement.path("monthly_inst").asInt()).isEqualTo(2438);
         assertThat(JSON.readTree(approved.body())).isEqualTo(disbursement);
+        // the event's only header is the one its JSON marshalling sets; nothing of the approval request
+        assertThat(headerNames(event)).containsExactly("Content-Type");
+        assertThat(topics.readAll(sluice.property("sluice.loans.disbursement-topic")).stream()
+                .filter(r -> r.value().contains(loanId)).count()).as("one event, and no submission on the disbursement topic").isEqualTo(1);
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT approved_by, submitted_by FROM loan_disburse d JOIN loan_submission s USING (cust_ids, loan_id) WHERE loan_id = ?")) {
             ps.setString(1, loanId);
@@ -282,6 +290,16 @@ class LoanApiTest {
     static String request(int cust, String loanId, int amount) {
         return "{\"cust_ids\":" + cust + ",\"loan_id\":\"" + loanId + "\",\"loan_amount\":" + amount
                 + ",\"first_name\":\"Ada\",\"last_name\":\"Lovelace\",\"country\":\"UK\",\"phone\":\"+44-1\"}";
+    }
+
+    private static List<String> headerNames(ConsumerRecord<String, String> record) {
+        List<String> names = new ArrayList<>();
+        record.headers().forEach(h -> names.add(h.key()));
+        return names;
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String path, String auth) throws Exception {
