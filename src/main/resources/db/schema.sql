@@ -36,6 +36,33 @@ CREATE TABLE IF NOT EXISTS loan_disburse (
   monthly_inst INT          NOT NULL,
   approved_ts  TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
   published_ts TIMESTAMP    NULL,
+  approved_by  VARCHAR(64)  NULL,
+  PRIMARY KEY (cust_ids, loan_id)
+);
+
+-- Audit (issue 18): who approved (the HTTP user, or a Kafka approval's approved_by); approved_ts is when. A database
+-- created before this column existed gets it here: MySQL 8 has no ADD COLUMN IF NOT EXISTS, so the ALTER is built
+-- only when information_schema lacks the column (a no-op statement otherwise) — plain statements both servers run.
+SET @sluice_ddl = (SELECT IF(COUNT(*) = 0, 'ALTER TABLE loan_disburse ADD COLUMN approved_by VARCHAR(64) NULL', 'DO 0')
+  FROM information_schema.columns
+  WHERE table_schema = DATABASE() AND table_name = 'loan_disburse' AND column_name = 'approved_by');
+PREPARE sluice_stmt FROM @sluice_ddl;
+EXECUTE sluice_stmt;
+DEALLOCATE PREPARE sluice_stmt;
+
+-- loans submitted over HTTP (POST /api/loans), recorded before they are published to Kafka `loan_request`: a loan
+-- here and not yet in loanrequest is "submitted", in loanrequest "received". A second identical submission finds
+-- its row and publishes again (loanrequest keeps one row), so a crash between this insert and Kafka loses nothing.
+CREATE TABLE IF NOT EXISTS loan_submission (
+  cust_ids     INT          NOT NULL,
+  loan_id      VARCHAR(64)  NOT NULL,
+  loan_amount  INT          NOT NULL,
+  first_name   VARCHAR(50),
+  last_name    VARCHAR(50),
+  country      VARCHAR(64),
+  phone        VARCHAR(32),
+  submitted_by VARCHAR(64)  NOT NULL,
+  submitted_ts TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
   PRIMARY KEY (cust_ids, loan_id)
 );
 

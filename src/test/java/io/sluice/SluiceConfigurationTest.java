@@ -41,6 +41,9 @@ class SluiceConfigurationTest {
         assertThat(pc.resolveProperty("sluice.db.url")).hasValue("jdbc:mariadb://localhost:3307/demo");
         assertThat(pc.resolveProperty("sluice.elasticsearch.url")).hasValue("http://localhost:9200");
         assertThat(pc.resolveProperty("sluice.slack.webhook.secret")).hasValue("http://localhost:8089/services/sluice-dev");
+        // the demo users, unless the environment names a users file
+        assertThat(pc.resolveProperty("sluice.http.users-file"))
+                .hasValue(System.getenv().getOrDefault("SLUICE_HTTP_USERS_FILE", "http/demo-users.properties"));
     }
 
     @Test
@@ -49,6 +52,9 @@ class SluiceConfigurationTest {
         assertThat(pc.resolveProperty("sluice.devstack.enabled")).hasValue("false");
         String expected = System.getenv().getOrDefault("KAFKA_BROKERS", "localhost:9092");
         assertThat(pc.resolveProperty("sluice.kafka.brokers")).hasValue(expected);
+        // no API users but those the environment names: without them Sluice does not start (HttpApiSecurityTest)
+        assertThat(pc.resolveProperty("sluice.http.users-file")).hasValue(System.getenv().getOrDefault("SLUICE_HTTP_USERS_FILE", ""));
+        assertThat(pc.resolveProperty("camel.server.authenticationEnabled")).hasValue("true");
     }
 
     private static PropertiesComponent properties(String profile) {

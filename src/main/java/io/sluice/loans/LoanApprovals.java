@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -44,12 +45,17 @@ public final class LoanApprovals {
         this.published = published;
     }
 
-    /** Route step: body {@code {cust_ids, loan_id}} becomes the disbursement row; headers say what happened. */
+    /**
+     * Route step: body {@code {cust_ids, loan_id, approved_by}} becomes the disbursement row; headers say what
+     * happened. The row keeps the approver and time of the approval that created it: a repeated approval, whoever
+     * sends it, changes neither.
+     */
     public void approve(Exchange exchange) throws SQLException {
         Message m = exchange.getMessage();
         Map<?, ?> key = m.getBody(Map.class);
         int custIds = ((Number) key.get("cust_ids")).intValue();
         String loanId = (String) key.get("loan_id");
+        String approvedBy = (String) key.get("approved_by");
         try (Connection c = dataSource.get().getConnection()) {
             Long amount = requestedAmount(c, custIds, loanId);
             m.setHeader(FOUND, amount != null);
@@ -60,11 +66,12 @@ public final class LoanApprovals {
             int monthly = installment.monthly(amount);
             boolean created;
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO loan_disburse (cust_ids, loan_id, loan_amount, monthly_inst) VALUES (?, ?, ?, ?)")) {
+                    "INSERT INTO loan_disburse (cust_ids, loan_id, loan_amount, monthly_inst, approved_by) VALUES (?, ?, ?, ?, ?)")) {
                 ps.setInt(1, custIds);
                 ps.setString(2, loanId);
                 ps.setLong(3, amount);
                 ps.setInt(4, monthly);
+                ps.setString(5, approvedBy);
                 ps.executeUpdate();
                 created = true;
             } catch (java.sql.SQLIntegrityConstraintViolationException duplicate) {
@@ -113,7 +120,7 @@ public final class LoanApprovals {
 
     private static void readBack(Connection c, int custIds, String loanId, Message m) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT cust_ids, loan_id, loan_amount, monthly_inst, published_ts, approved_ts FROM loan_disburse WHERE cust_ids = ? AND loan_id = ?")) {
+                "SELECT cust_ids, loan_id, loan_amount, monthly_inst, published_ts, approved_ts, approved_by FROM loan_disburse WHERE cust_ids = ? AND loan_id = ?")) {
             ps.setInt(1, custIds);
             ps.setString(2, loanId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -123,6 +130,8 @@ public final class LoanApprovals {
                 row.put("loan_id", rs.getString(2));
                 row.put("loan_amount", rs.getLong(3));
                 row.put("monthly_inst", rs.getInt(4));
+                row.put("approved_by", rs.getString(7));
+                row.put("approved_at", Instant.ofEpochMilli(rs.getTimestamp(6).getTime()).toString());
                 m.setHeader(UNPUBLISHED, rs.getTimestamp(5) == null);
                 m.setHeader(APPROVED_AT, rs.getTimestamp(6).getTime());
                 m.setHeader("sluiceDisbursementRow", row);

@@ -9,7 +9,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 
-/** The beans routes/loan-requests.yaml and routes/loan-approvals.yaml call. */
+/** The beans routes/loan-requests.yaml, routes/loan-approvals.yaml and routes/loans-api.yaml call. */
 public final class LoansConfiguration implements CamelConfiguration {
 
     @Override
@@ -24,6 +24,8 @@ public final class LoansConfiguration implements CamelConfiguration {
                 pc.resolveProperty("sluice.loans.disbursement-topic").orElseThrow(), json);
         context.getRegistry().bind("loanApprovals", new LoanApprovals(
                 () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), installment, published));
+        context.getRegistry().bind("loanApi", new LoanApi(
+                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), json));
         context.getRegistry().bind("loanRequestsGenerator", new LoanRequestsGenerator(System.nanoTime()));
     }
 }

@@ -1,15 +1,26 @@
 package io.sluice.ops;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.camel.Processor;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
+import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /**
  * The platform-http engine for the HTTP API, told which server it serves. Camel's engine finds "the" HTTP
  * server by type; with the management server on a second port there are two, and it falls back to port 8080,
  * so the API only worked when it happened to listen there. Bound as {@code platform-http-engine}.
+ *
+ * <p>It also gives the API's paths ({@code apiPaths}, those Camel's server authenticates) a JSON answer for a
+ * failed authentication, once, on the server's router, before the first route is added.
  */
 public class HttpApiEngine extends VertxPlatformHttpEngine {
 
     private int port;
+    private String apiPaths = "/api/*";
+    private final AtomicBoolean errorsInstalled = new AtomicBoolean();
 
     public int getPort() {
         return port;
@@ -19,8 +30,24 @@ public class HttpApiEngine extends VertxPlatformHttpEngine {
         this.port = port;
     }
 
+    public void setApiPaths(String apiPaths) {
+        this.apiPaths = apiPaths;
+    }
+
     @Override
     public int getServerPort() {
         return port;
+    }
+
+    @Override
+    public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
+        if (errorsInstalled.compareAndSet(false, true)) {
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(getCamelContext(),
+                    VertxPlatformHttpRouter.getRouterNameFromPort(port));
+            if (router != null) {
+                router.route(apiPaths).failureHandler(ApiErrors.unauthorizedAsJson());
+            }
+        }
+        return super.createConsumer(endpoint, processor);
     }
 }

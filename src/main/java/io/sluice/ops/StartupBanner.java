@@ -17,6 +17,10 @@ final class StartupBanner {
     }
 
     static void print(CamelContext context) {
+        LOG.info(text(context));
+    }
+
+    static String text(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         boolean embedded = Boolean.parseBoolean(pc.resolveProperty("sluice.devstack.enabled").orElse("false"));
         String where = embedded ? " (embedded)" : "";
@@ -28,8 +32,14 @@ final class StartupBanner {
         lines.put("Slack" + where, embedded
                 ? pc.resolveProperty("sluice.devstack.slack.url").orElse("-") + "  (GET /messages)"
                 : "configured by sluice.slack.*");
-        lines.put("HTTP API", "http://localhost:" + pc.resolveProperty("sluice.http.port").orElse("8080")
-                + "/api/loans/{custId}/{loanId}/approval (POST)");
+        boolean tls = Boolean.parseBoolean(pc.resolveProperty("sluice.http.tls.enabled").orElse("false"));
+        String api = (tls ? "https" : "http") + "://localhost:" + pc.resolveProperty("sluice.http.port").orElse("8080") + "/api";
+        lines.put("HTTP API", api + "/loans (POST), " + api + "/loans/{custId}/{loanId} (GET), .../approval (POST); HTTP Basic");
+        lines.put("OpenAPI", api + "/openapi.json");
+        String users = pc.resolveProperty(HttpApiConfiguration.USERS_FILE).orElse("-");
+        lines.put("API users", users.equals(HttpApiConfiguration.DEMO_USERS)
+                ? "DEMO ONLY: viewer/viewer, submitter/submitter, approver/approver (" + users + "; set SLUICE_HTTP_USERS_FILE)"
+                : "from " + users);
         int mgmt = Integer.parseInt(pc.resolveProperty("camel.management.port").orElse("9876"));
         lines.put("Health", "http://localhost:" + mgmt + pc.resolveProperty("camel.management.healthPath").orElse("/observe/health"));
         lines.put("Metrics", "http://localhost:" + mgmt + pc.resolveProperty("camel.metrics.path").orElse("/observe/metrics"));
@@ -41,6 +51,6 @@ final class StartupBanner {
                 .append(context.getCamelContextExtension().getProfile()).append(") ====\n");
         lines.forEach((k, v) -> sb.append(String.format("  %-26s %s%n", k, v)));
         sb.append("====");
-        LOG.info(sb.toString());
+        return sb.toString();
     }
 }

@@ -61,7 +61,8 @@ final class MalformedInputs {
             Kind.text("loan request: loan_id missing", REQUESTS, "{\"cust_ids\":145,\"loan_amount\":5}"),
             Kind.text("loan request: not JSON", REQUESTS, "<loan/>"),
             Kind.text("loan request: tombstone (null value)", REQUESTS, null),
-            Kind.text("loan approval: cust_ids missing", APPROVALS, "{\"loan_id\":\"X\"}"),
+            Kind.text("loan approval: cust_ids missing", APPROVALS, "{\"loan_id\":\"X\",\"approved_by\":\"ops\"}"),
+            Kind.text("loan approval: approved_by missing", APPROVALS, "{\"cust_ids\":145,\"loan_id\":\"X\"}"),
             Kind.text("loan approval: JSON array", APPROVALS, "[\"X\"]"),
             Kind.text("loan approval: not JSON", APPROVALS, "approve X"),
             Kind.text("loan approval: tombstone (null value)", APPROVALS, null));

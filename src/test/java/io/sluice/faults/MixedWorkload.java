@@ -99,6 +99,13 @@ final class MixedWorkload {
      * approvals (each approval at least 100 events after its request), with {@code malformed} bad records spread
      * evenly among them.
      */
+    /** Who the workload's approvals name (approved_by, required on the approval topic): every disbursement records it. */
+    static final String APPROVER = "fault-suite";
+
+    private static String approval(String[] custAndLoan) {
+        return "{\"cust_ids\":" + custAndLoan[0] + ",\"loan_id\":\"" + custAndLoan[1] + "\",\"approved_by\":\"" + APPROVER + "\"}";
+    }
+
     MixedWorkload events(List<Integer> customerIds, Sizes sizes) {
         SalesGenerator salesGenerator = new SalesGenerator(random.nextLong(), 0.7, new java.util.concurrent.atomic.AtomicLong()::getAndIncrement);
         List<String> pendingApprovals = new ArrayList<>();
@@ -109,8 +116,7 @@ final class MixedWorkload {
                 approvalDue.removeFirst();
                 String loan = pendingApprovals.removeFirst();
                 String[] parts = loan.split("/");
-                valid.add(record("sluice.loans.approval-topic", parts[1],
-                        "{\"cust_ids\":" + parts[0] + ",\"loan_id\":\"" + parts[1] + "\"}"));
+                valid.add(record("sluice.loans.approval-topic", parts[1], approval(parts)));
                 continue;
             }
             int dice = random.nextInt(96);
@@ -140,7 +146,7 @@ final class MixedWorkload {
         // approvals still pending at the end follow the stream
         for (String loan : pendingApprovals) {
             String[] parts = loan.split("/");
-            valid.add(record("sluice.loans.approval-topic", parts[1], "{\"cust_ids\":" + parts[0] + ",\"loan_id\":\"" + parts[1] + "\"}"));
+            valid.add(record("sluice.loans.approval-topic", parts[1], approval(parts)));
         }
         List<Record> bad = MalformedInputs.make(config, sizes.malformed(), this);
         int step = bad.isEmpty() ? Integer.MAX_VALUE : Math.max(1, valid.size() / bad.size());

@@ -306,8 +306,9 @@ final class SinkCheck {
         Set<String> got = new HashSet<>();
         long rows = 0;
         long wrongInstalment = 0;
+        long wrongApprover = 0;
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT cust_ids, loan_id, monthly_inst FROM loan_disburse WHERE loan_id LIKE ?")) {
+                "SELECT cust_ids, loan_id, monthly_inst, approved_by FROM loan_disburse WHERE loan_id LIKE ?")) {
             ps.setString(1, config.prefix() + "-%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -317,11 +318,14 @@ final class SinkCheck {
                     if (!Long.valueOf(rs.getLong(3)).equals(truth.disbursements.get(key))) {
                         wrongInstalment++;
                     }
+                    if (!MixedWorkload.APPROVER.equals(rs.getString(4))) {
+                        wrongApprover++;
+                    }
                 }
             }
         }
         return compare("table loan_disburse", truth.disbursements.keySet(), got, rows - got.size(), 0,
-                wrongInstalment + " with a wrong monthly_inst");
+                wrongInstalment + " with a wrong monthly_inst, " + wrongApprover + " with a wrong approved_by");
     }
 
     private Result disbursementEvents() {

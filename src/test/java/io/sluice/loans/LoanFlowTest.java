@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -52,6 +53,7 @@ class LoanFlowTest {
 
     @Test
     void requestApprovedOverHttpTwiceAndOverKafkaGivesOneRowAndOneDisbursement() throws Exception {
+        Instant started = Instant.now();
         String loanId = loanId();
         request(145, 25000, loanId);
         request(145, 25000, loanId); // delivered twice: still one row
@@ -72,25 +74,30 @@ class LoanFlowTest {
         String marker = loanId();
         request(146, 1000, marker);
         await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", marker) == 1);
-        topics.send(sluice.property("sluice.loans.approval-topic"), "same-partition", "{\"cust_ids\":145,\"loan_id\":\"" + loanId + "\"}");
-        topics.send(sluice.property("sluice.loans.approval-topic"), "same-partition", "{\"cust_ids\":146,\"loan_id\":\"" + marker + "\"}");
+        topics.send(sluice.property("sluice.loans.approval-topic"), "same-partition", approval(145, loanId, "kafka-ops"));
+        topics.send(sluice.property("sluice.loans.approval-topic"), "same-partition", approval(146, marker, "kafka-ops"));
         List<ConsumerRecord<String, String>> events = topics.readUntil(sluice.property("sluice.loans.disbursement-topic"),
                 Duration.ofSeconds(30), rs -> rs.stream().anyMatch(r -> r.key().equals(marker)));
 
         assertThat(events.stream().filter(r -> r.key().equals(loanId)).toList()).hasSize(1);
         assertThat(JSON.readTree(events.stream().filter(r -> r.key().equals(loanId)).findFirst().orElseThrow().value()))
                 .isEqualTo(disbursed);
-        assertThat(JSON.readTree(events.stream().filter(r -> r.key().equals(marker)).findFirst().orElseThrow().value())
-                .path("monthly_inst").asInt()).isEqualTo(98);
+        JsonNode markerEvent = JSON.readTree(events.stream().filter(r -> r.key().equals(marker)).findFirst().orElseThrow().value());
+        assertThat(markerEvent.path("monthly_inst").asInt()).isEqualTo(98);
+        assertThat(markerEvent.path("approved_by").asText()).isEqualTo("kafka-ops");
+        assertThat(Instant.parse(markerEvent.path("approved_at").asText())).isBetween(started.minusSeconds(5), Instant.now().plusSeconds(5));
+        // the HTTP approval came first: the row and its event keep that approver, not the Kafka one's
+        assertThat(disbursed.path("approved_by").asText()).isEqualTo("approver");
         assertThat(count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId)).isEqualTo(1);
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT cust_ids, loan_amount, monthly_inst FROM loan_disburse WHERE loan_id = ?")) {
+                "SELECT cust_ids, loan_amount, monthly_inst, approved_by FROM loan_disburse WHERE loan_id = ?")) {
             ps.setString(1, loanId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(145);
                 assertThat(rs.getInt(2)).isEqualTo(25000);
                 assertThat(rs.getInt(3)).isEqualTo(2438);
+                assertThat(rs.getString(4)).isEqualTo("approver");
             }
         }
     }
@@ -102,7 +109,7 @@ class LoanFlowTest {
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("unknown loan");
 
-        topics.send(sluice.property("sluice.loans.approval-topic"), loanId, "{\"cust_ids\":7,\"loan_id\":\"" + loanId + "\"}");
+        topics.send(sluice.property("sluice.loans.approval-topic"), loanId, approval(7, loanId, "kafka-ops"));
         ConsumerRecord<String, String> letter = topics.readUntil(sluice.property("sluice.loans.dlq-topic"), Duration.ofSeconds(30),
                 rs -> rs.stream().anyMatch(r -> loanId.equals(r.key()))).stream().filter(r -> loanId.equals(r.key())).findFirst().orElseThrow();
         assertThat(JSON.readTree(letter.value()).path("reason").asText()).isEqualTo("no loan request " + loanId + " for customer 7");
@@ -125,7 +132,7 @@ class LoanFlowTest {
     @Test
     void approvalArrivingBeforeItsRequestWaitsForIt() throws Exception {
         String loanId = loanId();
-        topics.send(sluice.property("sluice.loans.approval-topic"), loanId, "{\"cust_ids\":150,\"loan_id\":\"" + loanId + "\"}");
+        topics.send(sluice.property("sluice.loans.approval-topic"), loanId, approval(150, loanId, "kafka-ops"));
         await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ofSeconds(1))
                 .until(() -> count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId) == 0);
         request(150, 12000, loanId);
@@ -150,13 +157,34 @@ class LoanFlowTest {
             db.update("INSERT INTO loan_disburse (cust_ids, loan_id, loan_amount, monthly_inst) VALUES (?, ?, ?, ?)", 160, loan, 1200, 117);
         }
         topics.send(topic, sent, "{\"cust_ids\":160,\"loan_id\":\"" + sent + "\",\"loan_amount\":1200,\"monthly_inst\":117}");
-        topics.send(sluice.property("sluice.loans.approval-topic"), sent, "{\"cust_ids\":160,\"loan_id\":\"" + sent + "\"}");
-        topics.send(sluice.property("sluice.loans.approval-topic"), lost, "{\"cust_ids\":160,\"loan_id\":\"" + lost + "\"}");
+        topics.send(sluice.property("sluice.loans.approval-topic"), sent, approval(160, sent, "kafka-ops"));
+        topics.send(sluice.property("sluice.loans.approval-topic"), lost, approval(160, lost, "kafka-ops"));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ? AND published_ts IS NOT NULL", sent) == 1
                 && count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ? AND published_ts IS NOT NULL", lost) == 1);
         List<String> keys = topics.readAll(topic).stream().map(r -> r.key()).filter(k -> k.equals(sent) || k.equals(lost)).toList();
         assertThat(keys).containsExactlyInAnyOrder(sent, lost);
+    }
+
+    /** Audit: a Kafka approval must name its approver; without one it moves no money and is dead-lettered. */
+    @Test
+    void aKafkaApprovalWithoutApprovedByIsDeadLetteredAndDisbursesNothing() throws Exception {
+        String loanId = loanId();
+        request(170, 5000, loanId);
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", loanId) == 1);
+        topics.send(sluice.property("sluice.loans.approval-topic"), loanId, "{\"cust_ids\":170,\"loan_id\":\"" + loanId + "\"}");
+        ConsumerRecord<String, String> letter = topics.readUntil(sluice.property("sluice.loans.dlq-topic"), Duration.ofSeconds(30),
+                rs -> rs.stream().anyMatch(r -> loanId.equals(r.key()))).stream().filter(r -> loanId.equals(r.key())).findFirst().orElseThrow();
+        assertThat(JSON.readTree(letter.value()).path("reason").asText()).isEqualTo("approved_by is missing: an approval names who approved it");
+        assertThat(count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId)).isZero();
+
+        // the same approval naming its approver goes through, and the row records who
+        topics.send(sluice.property("sluice.loans.approval-topic"), loanId, approval(170, loanId, "ops@bank"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ? AND approved_by = 'ops@bank'", loanId) == 1);
+    }
+
+    static String approval(int cust, String loanId, String approvedBy) {
+        return "{\"cust_ids\":" + cust + ",\"loan_id\":\"" + loanId + "\",\"approved_by\":\"" + approvedBy + "\"}";
     }
 
     private static void request(int cust, int amount, String loanId) {
@@ -166,7 +194,8 @@ class LoanFlowTest {
 
     private static HttpResponse<String> approve(int cust, String loanId) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + sluice.property("sluice.http.port")
-                + "/api/loans/" + cust + "/" + loanId + "/approval")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                + "/api/loans/" + cust + "/" + loanId + "/approval")).header("Authorization", LoanApiTest.basic("approver", "approver"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
