@@ -2,7 +2,6 @@ package io.sluice.windows;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 
 import io.sluice.ops.ConsumedTopic;
@@ -112,7 +111,8 @@ public final class WindowAggregator extends RoutePolicySupport implements Consum
 
     private void launch(String flow) {
         Window window = new Window(spec, topic, outputTopic, flow, idField, beatMs, emitIntervalMs, windows);
-        windows.ensureTopics(List.of(topic, outputTopic, window.lateTopic(), window.dlqTopic()));
+        // its input, output, -late and -dlq topics were created with every other topic before the routes started
+        // (io.sluice.kafka.TopicCatalog); the repartition topic is the engine's own
         windows.ensureRepartitionTopic(applicationId + "-" + WindowTopology.REPARTITION + "-repartition", topic);
         windows.watch(topic);
         Properties p = new Properties();

@@ -8,14 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
 import io.sluice.kafka.KafkaAdmin;
 import io.sluice.ops.FlowMetrics;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,32 +108,6 @@ public final class Windows implements AutoCloseable {
     Map<Integer, Long> endOffsets(String topic) {
         Ends e = ends.get(topic);
         return e == null || System.currentTimeMillis() - e.at > STALE_MS ? null : e.ends;
-    }
-
-    /** Creates the topics a window reads and writes that do not exist yet (partitions and replicas: broker defaults). */
-    void ensureTopics(List<String> topics) {
-        try {
-            Set<String> existing = kafka.client().listTopics().names().get(10, TimeUnit.SECONDS);
-            List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, java.util.Optional.empty(), java.util.Optional.empty())).collect(Collectors.toList());
-            if (missing.isEmpty()) {
-                return;
-            }
-            kafka.client().createTopics(missing).values().forEach((topic, done) -> {
-                try {
-                    done.get(10, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        LOG.warn("could not create topic {}: {}", topic, e.toString());
-                    }
-                }
-            });
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            LOG.warn("could not check the window topics {}: {}", topics, e.toString());
-        }
     }
 
     /**
