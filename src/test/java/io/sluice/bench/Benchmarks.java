@@ -16,7 +16,7 @@ import io.sluice.harness.SluiceStack;
 public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
-        List<String> parts = Arrays.asList((args.length == 0 ? "throughput,latency,customers,search" : args[0]).split(","));
+        List<String> parts = Arrays.asList((args.length == 0 ? "throughput,latency,customers,search,windows,windows-memory" : args[0]).split(","));
         Report report = new Report(Path.of("target", "bench", "results.md"));
         Runtime rt = Runtime.getRuntime();
         report.line("# Sluice benchmarks — %s, %d cores, JVM %s, max heap %d MB", java.time.LocalDate.now(),
