@@ -10,7 +10,13 @@ import java.util.stream.Stream;
 
 import io.sluice.devstack.DevStack;
 import io.sluice.harness.RunningSluice;
-import io.sluice.harness.Topics;
+import io.sluice.windows.WindowAggregator;
+import io.sluice.windows.Windows;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -59,9 +65,9 @@ final class WindowsMemoryBench {
         String app = sluice.property("sluice.windows.group-prefix") + id;
         long before = CustomersBench.usedAfterGc();
         long start = System.nanoTime();
-        try (Topics topics = new Topics(stack); RunningSluice running = sluice.start()) {
+        try (RunningSluice running = sluice.start()) {
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> folded(topics, app, input));
+                    .until(() -> folded(running, id, n));
             double seconds = (System.nanoTime() - start) / 1e9;
             long held = CustomersBench.usedAfterGc() - before;
             Path kafka = stack.config().dataDir().resolve("kafka");
@@ -77,12 +83,23 @@ final class WindowsMemoryBench {
         }
     }
 
-    /** Both steps committed to the end: the read step its input, the fold step the repartition topic (once it exists). */
-    private static boolean folded(Topics topics, String app, String input) {
+    /**
+     * Every event folded: the engine runs and its state store holds one open window per key (asked of Kafka Streams
+     * itself: a consumer group's committed offsets stop one short of a transaction's commit marker).
+     */
+    private static boolean folded(RunningSluice running, String window, int keys) {
+        Windows windows = running.context().getRegistry().lookupByNameAndType("windows", Windows.class);
+        WindowAggregator aggregator = windows == null ? null : windows.aggregators().get(window);
+        KafkaStreams streams = aggregator == null ? null : aggregator.streams();
+        if (streams == null || streams.state() != KafkaStreams.State.RUNNING) {
+            return false;
+        }
         try {
-            return topics.committedToEnd(app, input) && topics.committedToEnd(app, app + "-by-group-repartition");
-        } catch (IllegalStateException e) {
-            return false; // the engine is still starting: its repartition topic is not there yet
+            ReadOnlyKeyValueStore<Object, Object> cells = streams.store(
+                    StoreQueryParameters.fromNameAndType("cells", QueryableStoreTypes.keyValueStore()));
+            return cells.approximateNumEntries() >= keys;
+        } catch (InvalidStateStoreException e) {
+            return false; // tasks still being assigned or restored
         }
     }
 
