@@ -76,7 +76,7 @@ final class WindowsMemoryBench {
                 changelogs = dirs.filter(d -> d.getFileName().toString().startsWith(app) && d.getFileName().toString().contains("changelog"))
                         .mapToLong(WindowsMemoryBench::size).sum();
             }
-            long local = size(Path.of(running.property("sluice.windows.state-dir")).resolve(app));
+            long local = size(Path.of(running.context().resolvePropertyPlaceholders("{{sluice.windows.state-dir}}")).resolve(app));
             report.line("%,d keys: folded in %.1f s; heap held %,d MB; changelog topics %,d KB on the broker (before compaction),"
                     + " local state directory %,d KB", n, seconds, held >> 20, changelogs >> 10, local >> 10);
             return held;
