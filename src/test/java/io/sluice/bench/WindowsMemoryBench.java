@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 
 import io.sluice.devstack.DevStack;
 import io.sluice.harness.RunningSluice;
+import io.sluice.kafka.KafkaAdmin;
 import io.sluice.windows.WindowAggregator;
 import io.sluice.windows.Windows;
 import org.apache.kafka.streams.KafkaStreams;
@@ -62,12 +63,15 @@ final class WindowsMemoryBench {
                 .with(p + "templateId", "window").with(p + "name", id).with(p + "topic", input)
                 .with(p + "outputTopic", id + "-out").with(p + "timeField", "time").with(p + "size", "1000000000000")
                 .with(p + "groupBy", "customer").with(p + "aggregate", "sum:amount").with(p + "idleTimeoutMs", "3600000");
-        String app = sluice.property("sluice.windows.group-prefix") + id;
         long before = CustomersBench.usedAfterGc();
         long start = System.nanoTime();
-        try (RunningSluice running = sluice.start()) {
+        try (RunningSluice running = sluice.start(); KafkaAdmin admin = new KafkaAdmin(brokers)) {
+            String app = running.context().resolvePropertyPlaceholders("{{sluice.windows.group-prefix}}") + id;
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
                     .until(() -> folded(running, id, n));
+            // and committed: the open windows are on their changelog topic too
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> admin.endOffsets(app + "-cells-changelog").values().stream().mapToLong(Long::longValue).sum() >= n);
             double seconds = (System.nanoTime() - start) / 1e9;
             long held = CustomersBench.usedAfterGc() - before;
             Path kafka = stack.config().dataDir().resolve("kafka");
