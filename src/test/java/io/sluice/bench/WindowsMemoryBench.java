@@ -78,10 +78,10 @@ final class WindowsMemoryBench {
             long changelogs;
             try (Stream<Path> dirs = Files.list(kafka)) {
                 changelogs = dirs.filter(d -> d.getFileName().toString().startsWith(app) && d.getFileName().toString().contains("changelog"))
-                        .mapToLong(WindowsMemoryBench::size).sum();
+                        .mapToLong(WindowsMemoryBench::logBytes).sum();
             }
             long local = size(Path.of(running.context().resolvePropertyPlaceholders("{{sluice.windows.state-dir}}")).resolve(app));
-            report.line("%,d keys: folded in %.1f s; heap held %,d MB; changelog topics %,d KB on the broker (before compaction),"
+            report.line("%,d keys: folded in %.1f s; heap held %,d MB; changelog topics %,d KB of records on the broker (before compaction),"
                     + " local state directory %,d KB", n, seconds, held >> 20, changelogs >> 10, local >> 10);
             return held;
         }
@@ -104,6 +104,21 @@ final class WindowsMemoryBench {
             return cells.approximateNumEntries() >= keys;
         } catch (InvalidStateStoreException e) {
             return false; // tasks still being assigned or restored
+        }
+    }
+
+    /** The records' bytes in a partition directory: its .log segments (index files are preallocated, 10 MB each). */
+    private static long logBytes(Path partition) {
+        try (Stream<Path> files = Files.list(partition)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".log")).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
