@@ -110,13 +110,7 @@ final class WindowsMemoryBench {
     /** The records' bytes in a partition directory: its .log segments (index files are preallocated, 10 MB each). */
     private static long logBytes(Path partition) {
         try (Stream<Path> files = Files.list(partition)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".log")).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
+            return bytes(files.filter(f -> f.getFileName().toString().endsWith(".log")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -127,15 +121,19 @@ final class WindowsMemoryBench {
             return 0;
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
+            return bytes(files.filter(Files::isRegularFile));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static long bytes(Stream<Path> files) {
+        return files.mapToLong(f -> {
+            try {
+                return Files.size(f);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).sum();
     }
 }
