@@ -121,11 +121,12 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
     @Override
     public void process(Record<String, Shuffled> record) {
         if (record.value() instanceof Shuffled.Beat b) {
-            if (clock.beat(b.source(), b.partitions(), b.state(), b.maxTime(), b.readToEnd())) {
-                SourceClock.Source s = clock.sources().get(b.source());
-                clockStore.put(Bytes.wrap(ByteBuffer.allocate(4).putInt(b.source()).array()),
-                        ByteBuffer.allocate(1 + 8 + 1 + 4).put((byte) s.state().ordinal()).putLong(s.maxTime())
-                                .put((byte) (s.readToEnd() ? 1 : 0)).putInt(clock.partitions()).array());
+            boolean changed = clock.beat(b.source(), b.partitions(), b.state(), b.maxTime(), b.readToEnd());
+            // kept at every beat, even when events had told this task as much already: what is kept must never
+            // say a partition is empty or quiet after it has sent events (found by the fault suite: a task restored
+            // elsewhere read a partition as empty, left it out of the watermark and closed windows it still fed)
+            keepSource(b.source());
+            if (changed) {
                 closeDue();
             }
             return;
@@ -142,7 +143,11 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
                 }
                 return;
             }
+            SourceClock.Source before = clock.sources().get(e.source());
             clock.event(e.source(), e.time());
+            if (before == null || before.state() != SourceClock.State.ACTIVE || before.readToEnd()) {
+                keepSource(e.source()); // active again: kept at once (a later maxTime may lag behind, that is safe)
+            }
         }
         if (e.id() != null) {
             String id = key + '\u0000' + e.id();
@@ -185,6 +190,14 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
         };
         return closed ? "late: " + spec.timeField() + " " + time + " falls in a window closed already (closed up to "
                 + spec.timeField() + " " + lastWatermark + "; allowed lateness " + spec.lateness() + ")" : null;
+    }
+
+    /** Keeps what this task knows of input partition {@code source} in the clock store. */
+    private void keepSource(int source) {
+        SourceClock.Source s = clock.sources().get(source);
+        clockStore.put(Bytes.wrap(ByteBuffer.allocate(4).putInt(source).array()),
+                ByteBuffer.allocate(1 + 8 + 1 + 4).put((byte) s.state().ordinal()).putLong(s.maxTime())
+                        .put((byte) (s.readToEnd() ? 1 : 0)).putInt(clock.partitions()).array());
     }
 
     private void closeDue() {

@@ -123,12 +123,16 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
         SourceClock.State state = SourceClock.State.ACTIVE;
         boolean readToEnd = false;
         if (end != null) {
+            // Kafka's answer can be older than what this task has read already (it is asked every 250 ms)
+            end = Math.max(end, nextOffset);
             if (!end.equals(lastEnd)) {
                 lastEnd = end;
                 endSince = now;
             }
             readToEnd = nextOffset >= end;
             if (end == 0) {
+                // never held a record (found by a test: a stale end offset of 0 after the first records made a
+                // partition that had sent events look empty, so the fold step left it out of the watermark)
                 state = SourceClock.State.EMPTY;
             } else if (readToEnd && now - Math.max(Math.max(lastRecordAt, endSince), startedAt) >= window.spec().idleTimeoutMs()) {
                 // quiet only once Kafka has reported the same end for the idle timeout: right after an outage nothing

@@ -43,7 +43,11 @@ final class SourceClock {
     boolean beat(int source, int partitions, State state, long maxTime, boolean readToEnd) {
         this.partitions = Math.max(this.partitions, partitions);
         Source old = sources.get(source);
-        Source now = new Source(state, old == null ? maxTime : Math.max(old.maxTime, maxTime), readToEnd);
+        long max = old == null ? maxTime : Math.max(old.maxTime, maxTime);
+        if (state == State.EMPTY && max != Long.MIN_VALUE) {
+            state = State.ACTIVE; // a partition that has sent events is not empty, whatever a late beat says
+        }
+        Source now = new Source(state, max, readToEnd);
         sources.put(source, now);
         return !now.equals(old);
     }

@@ -35,6 +35,16 @@ class SourceClockTest {
     }
 
     @Test
+    void aPartitionThatSentEventsIsNeverEmptyAgain() {
+        SourceClock clock = new SourceClock();
+        clock.beat(0, 2, SourceClock.State.EMPTY, Long.MIN_VALUE, true);
+        clock.beat(1, 2, SourceClock.State.ACTIVE, 50, false);
+        clock.event(0, 7);
+        clock.beat(0, 2, SourceClock.State.EMPTY, Long.MIN_VALUE, true); // a beat sent before the events arrived
+        assertThat(clock.watermark()).as("partition 0 still holds the windows back").isEqualTo(new Watermark(false, 7));
+    }
+
+    @Test
     void aPartitionWithOnlyRefusedRecordsHoldsWindowsUntilReadToItsEnd() {
         SourceClock clock = new SourceClock();
         clock.beat(0, 2, SourceClock.State.ACTIVE, 10, false);
