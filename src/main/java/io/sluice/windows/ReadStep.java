@@ -2,6 +2,7 @@ package io.sluice.windows;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 
 import io.sluice.kafka.JsonRecord.Refused;
 import org.apache.kafka.common.utils.Bytes;
@@ -115,11 +116,12 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
         if (!window.spec().timed()) {
             return; // a running value needs no clock
         }
-        Long end = window.endOffset(partition);
-        Integer partitions = window.partitions();
-        if (partitions == null) {
-            return;
+        Map<Integer, Long> ends = window.endOffsets();
+        if (ends == null) {
+            return; // Kafka cannot say how far the input goes: tell the fold step nothing new
         }
+        int partitions = ends.size();
+        Long end = ends.get(partition);
         SourceClock.State state = SourceClock.State.ACTIVE;
         boolean readToEnd = false;
         if (end != null) {

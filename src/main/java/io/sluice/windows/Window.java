@@ -9,12 +9,9 @@ import io.sluice.ops.FlowMetrics;
 
 /**
  * Everything the two steps of one configured window share: what it computes, where its records go, how letters are
- * written, and how far its input topic goes (asked of Kafka at most every {@value #ENDS_TTL_MS} ms for all its
- * partitions together).
+ * written, and how far its input topic goes (as {@link Windows} keeps asking Kafka).
  */
 final class Window {
-
-    private static final long ENDS_TTL_MS = 500;
 
     private final WindowSpec spec;
     private final String topic;
@@ -25,8 +22,6 @@ final class Window {
     private final long emitIntervalMs;
     private final Windows windows;
     private final String overallKey;
-    private volatile Map<Integer, Long> ends;
-    private volatile long endsAt;
 
     Window(WindowSpec spec, String topic, String outputTopic, String flow, String idField, long beatMs, long emitIntervalMs,
            Windows windows) {
@@ -115,28 +110,11 @@ final class Window {
         }
     }
 
-    /** The end offset of input partition {@code partition} (null: Kafka cannot tell now). */
-    Long endOffset(int partition) {
-        Map<Integer, Long> e = freshEnds();
-        return e == null ? null : e.get(partition);
-    }
-
-    /** How many partitions the input topic has (null: Kafka cannot tell now). */
-    Integer partitions() {
-        Map<Integer, Long> e = freshEnds();
-        return e == null ? null : e.size();
-    }
-
-    private Map<Integer, Long> freshEnds() {
-        long now = System.currentTimeMillis();
-        if (ends == null || now - endsAt > ENDS_TTL_MS) {
-            synchronized (this) {
-                if (ends == null || now - endsAt > ENDS_TTL_MS) {
-                    ends = windows.endOffsets(topic);
-                    endsAt = now;
-                }
-            }
-        }
-        return ends;
+    /**
+     * The end offset of every partition of the input topic as {@link Windows} last heard from Kafka (null: it has not
+     * recently) — one map, read as it is: a second cache here would only make it staler.
+     */
+    Map<Integer, Long> endOffsets() {
+        return windows.endOffsets(topic);
     }
 }
