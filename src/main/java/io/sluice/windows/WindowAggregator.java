@@ -113,7 +113,7 @@ public final class WindowAggregator extends RoutePolicySupport implements Consum
         Window window = new Window(spec, topic, outputTopic, flow, idField, beatMs, emitIntervalMs, windows);
         // its input, output, -late and -dlq topics were created with every other topic before the routes started
         // (io.sluice.kafka.TopicCatalog); the repartition topic is the engine's own
-        windows.ensureRepartitionTopic(applicationId + "-" + WindowTopology.REPARTITION + "-repartition", topic);
+        windows.ensureRepartitionTopic(applicationId + "-" + WindowTopology.REPARTITION + "-repartition", topic, replicationFactor);
         windows.watch(topic);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);

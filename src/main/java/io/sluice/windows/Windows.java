@@ -1,5 +1,6 @@
 package io.sluice.windows;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
 import io.sluice.kafka.KafkaAdmin;
+import io.sluice.kafka.TopicSpec;
 import io.sluice.ops.FlowMetrics;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,28 +112,25 @@ public final class Windows implements AutoCloseable {
     }
 
     /**
-     * Creates the window's repartition topic before Kafka Streams would (with as many partitions as the input and
-     * the settings Kafka Streams gives it): created by Kafka Streams itself while its consumer already subscribes,
-     * the topic is unknown to that consumer for a moment and every start logs a handful of metadata warnings.
+     * Creates the window's repartition topic before Kafka Streams would, with as many partitions as the input, the
+     * window's replicas and the settings Kafka Streams gives it, through the start-up topic creation
+     * ({@link KafkaAdmin#ensureTopics}, which also waits for its leaders): created by Kafka Streams itself while its
+     * consumer already subscribes, the topic is unknown to that consumer for a moment and every start logs a handful
+     * of metadata warnings. If it cannot be made here, Kafka Streams makes it; nothing is lost.
      */
-    void ensureRepartitionTopic(String topic, String input) {
+    void ensureRepartitionTopic(String topic, String input, int replicationFactor) {
+        int partitions;
         try {
-            Set<String> existing = kafka.client().listTopics().names().get(10, TimeUnit.SECONDS);
-            if (existing.contains(topic) || !existing.contains(input)) {
-                return;
-            }
-            int partitions = kafka.client().describeTopics(List.of(input)).allTopicNames().get(10, TimeUnit.SECONDS)
-                    .get(input).partitions().size();
-            NewTopic t = new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
-                    .configs(Map.of("cleanup.policy", "delete", "retention.ms", "-1", "segment.bytes", "52428800"));
-            kafka.client().createTopics(List.of(t)).all().get(10, TimeUnit.SECONDS);
+            partitions = kafka.endOffsets(input).size();
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            // Kafka Streams creates it then; nothing is lost
             LOG.debug("could not create {} ahead of Kafka Streams: {}", topic, e.toString());
+            return;
         }
+        kafka.ensureTopics(List.of(new TopicSpec(topic, TopicSpec.Kind.INTERNAL, partitions, (short) replicationFactor,
+                Map.of("cleanup.policy", "delete", "retention.ms", "-1", "segment.bytes", "52428800"))), true, Duration.ofSeconds(10));
     }
 
     ObjectMapper json() {
