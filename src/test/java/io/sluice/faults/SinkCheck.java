@@ -72,9 +72,9 @@ final class SinkCheck {
     List<String> incomplete() throws SQLException {
         List<String> missing = new ArrayList<>();
         addIfShort(missing, "table sales", salesRows()[1], truth.sales);
-        addIfShort(missing, "table loanrequest", count("SELECT COUNT(*) FROM loanrequest WHERE loan_id LIKE ?", config.prefix() + "-%"),
+        addIfShort(missing, "table loanrequest", db.count("SELECT COUNT(*) FROM loanrequest WHERE loan_id LIKE ?", config.prefix() + "-%"),
                 truth.loanRequests.size());
-        addIfShort(missing, "table loan_disburse", count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id LIKE ?", config.prefix() + "-%"),
+        addIfShort(missing, "table loan_disburse", db.count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id LIKE ?", config.prefix() + "-%"),
                 truth.disbursements.size());
         addIfShort(missing, "ES ratings", search.count(index("sluice.search.ratings-index")), truth.enriched.size());
         addIfShort(missing, "ES unhappy", search.count(index("sluice.search.vip-index")), truth.unhappy.size());
@@ -387,16 +387,6 @@ final class SinkCheck {
         byReason.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue())
                 .forEach(e -> b.append(e.getValue()).append("× ").append(e.getKey().replace("|", "/")).append("; "));
         return b.substring(0, b.length() - 2);
-    }
-
-    private long count(String sql, String arg) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 
     private String shortName(String topic) {

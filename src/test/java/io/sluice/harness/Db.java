@@ -53,6 +53,19 @@ public final class Db {
         }
     }
 
+    /** The single number a query like {@code SELECT COUNT(*) … WHERE x = ?} answers, with {@code args} as its parameters. */
+    public long count(String sql, Object... args) throws SQLException {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     public List<Integer> customerIds() throws SQLException {
         List<Integer> ids = new ArrayList<>();
         try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM customers")) {

@@ -101,7 +101,7 @@ class LoanApiTest {
         post("/api/loans", SUBMITTER, request(146, other, 3000));
         awaitStatus(146, other, "received");
         assertForbidden(post("/api/loans/146/" + other + "/approval", VIEWER, ""), "viewer", "approver");
-        assertThat(count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", other)).isZero();
+        assertThat(db.count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", other)).isZero();
     }
 
     /** Must show: submitted over HTTP, received, approved by approver; status and event carry the audit. */
@@ -200,8 +200,8 @@ class LoanApiTest {
         HttpResponse<String> other = post("/api/loans", SUBMITTER, request(300, loanId, 9000));
         assertThat(other.statusCode()).isEqualTo(409);
         assertThat(JSON.readTree(other.body()).path("error").asText()).contains("submitted before with other values (loan_amount)");
-        assertThat(count("SELECT COUNT(*) FROM loan_submission WHERE loan_id = ?", loanId)).isEqualTo(1);
-        assertThat(count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", loanId)).isEqualTo(1);
+        assertThat(db.count("SELECT COUNT(*) FROM loan_submission WHERE loan_id = ?", loanId)).isEqualTo(1);
+        assertThat(db.count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", loanId)).isEqualTo(1);
         assertThat(JSON.readTree(get("/api/loans/300/" + loanId, VIEWER).body()).path("loan_amount").asInt()).isEqualTo(4000);
     }
 
@@ -315,16 +315,6 @@ class LoanApiTest {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + sluice.property("sluice.http.port") + path))
                 .timeout(Duration.ofSeconds(30));
         return auth == null ? b : b.header("Authorization", auth);
-    }
-
-    private static long count(String sql, String arg) throws Exception {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 
     private static String loanId() {

@@ -57,7 +57,7 @@ class LoanFlowTest {
         String loanId = loanId();
         request(145, 25000, loanId);
         request(145, 25000, loanId); // delivered twice: still one row
-        await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", loanId) == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", loanId) == 1);
 
         HttpResponse<String> first = approve(145, loanId);
         assertThat(first.statusCode()).isEqualTo(201);
@@ -73,7 +73,7 @@ class LoanFlowTest {
         // disbursed, the repeated one has been handled too
         String marker = loanId();
         request(146, 1000, marker);
-        await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", marker) == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", marker) == 1);
         topics.send(sluice.property("sluice.loans.approval-topic"), "same-partition", approval(145, loanId, "kafka-ops"));
         topics.send(sluice.property("sluice.loans.approval-topic"), "same-partition", approval(146, marker, "kafka-ops"));
         List<ConsumerRecord<String, String>> events = topics.readUntil(sluice.property("sluice.loans.disbursement-topic"),
@@ -88,7 +88,7 @@ class LoanFlowTest {
         assertThat(Instant.parse(markerEvent.path("approved_at").asText())).isBetween(started.minusSeconds(5), Instant.now().plusSeconds(5));
         // the HTTP approval came first: the row and its event keep that approver, not the Kafka one's
         assertThat(disbursed.path("approved_by").asText()).isEqualTo("approver");
-        assertThat(count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId)).isEqualTo(1);
+        assertThat(db.count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId)).isEqualTo(1);
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
                 "SELECT cust_ids, loan_amount, monthly_inst, approved_by FROM loan_disburse WHERE loan_id = ?")) {
             ps.setString(1, loanId);
@@ -113,7 +113,7 @@ class LoanFlowTest {
         ConsumerRecord<String, String> letter = topics.readUntil(sluice.property("sluice.loans.dlq-topic"), Duration.ofSeconds(30),
                 rs -> rs.stream().anyMatch(r -> loanId.equals(r.key()))).stream().filter(r -> loanId.equals(r.key())).findFirst().orElseThrow();
         assertThat(JSON.readTree(letter.value()).path("reason").asText()).isEqualTo("no loan request " + loanId + " for customer 7");
-        assertThat(count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId)).isZero();
+        assertThat(db.count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId)).isZero();
     }
 
     @Test
@@ -134,7 +134,7 @@ class LoanFlowTest {
         String loanId = loanId();
         topics.send(sluice.property("sluice.loans.approval-topic"), loanId, approval(150, loanId, "kafka-ops"));
         await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ofSeconds(1))
-                .until(() -> count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId) == 0);
+                .until(() -> db.count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId) == 0);
         request(150, 12000, loanId);
         List<ConsumerRecord<String, String>> events = topics.readUntil(sluice.property("sluice.loans.disbursement-topic"),
                 Duration.ofSeconds(30), rs -> rs.stream().anyMatch(r -> r.key().equals(loanId)));
@@ -160,8 +160,8 @@ class LoanFlowTest {
         topics.send(sluice.property("sluice.loans.approval-topic"), sent, approval(160, sent, "kafka-ops"));
         topics.send(sluice.property("sluice.loans.approval-topic"), lost, approval(160, lost, "kafka-ops"));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ? AND published_ts IS NOT NULL", sent) == 1
-                && count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ? AND published_ts IS NOT NULL", lost) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ? AND published_ts IS NOT NULL", sent) == 1
+                && db.count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ? AND published_ts IS NOT NULL", lost) == 1);
         List<String> keys = topics.readAll(topic).stream().map(r -> r.key()).filter(k -> k.equals(sent) || k.equals(lost)).toList();
         assertThat(keys).containsExactlyInAnyOrder(sent, lost);
     }
@@ -171,16 +171,16 @@ class LoanFlowTest {
     void aKafkaApprovalWithoutApprovedByIsDeadLetteredAndDisbursesNothing() throws Exception {
         String loanId = loanId();
         request(170, 5000, loanId);
-        await().atMost(Duration.ofSeconds(20)).until(() -> count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", loanId) == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> db.count("SELECT COUNT(*) FROM loanrequest WHERE loan_id = ?", loanId) == 1);
         topics.send(sluice.property("sluice.loans.approval-topic"), loanId, "{\"cust_ids\":170,\"loan_id\":\"" + loanId + "\"}");
         ConsumerRecord<String, String> letter = topics.readUntil(sluice.property("sluice.loans.dlq-topic"), Duration.ofSeconds(30),
                 rs -> rs.stream().anyMatch(r -> loanId.equals(r.key()))).stream().filter(r -> loanId.equals(r.key())).findFirst().orElseThrow();
         assertThat(JSON.readTree(letter.value()).path("reason").asText()).isEqualTo("approved_by is missing: an approval names who approved it");
-        assertThat(count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId)).isZero();
+        assertThat(db.count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ?", loanId)).isZero();
 
         // the same approval naming its approver goes through, and the row records who
         topics.send(sluice.property("sluice.loans.approval-topic"), loanId, approval(170, loanId, "ops@bank"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ? AND approved_by = 'ops@bank'", loanId) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> db.count("SELECT COUNT(*) FROM loan_disburse WHERE loan_id = ? AND approved_by = 'ops@bank'", loanId) == 1);
     }
 
     static String approval(int cust, String loanId, String approvedBy) {
@@ -197,16 +197,6 @@ class LoanFlowTest {
                 + "/api/loans/" + cust + "/" + loanId + "/approval")).header("Authorization", LoanApiTest.basic("approver", "approver"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static long count(String sql, String loanId) throws Exception {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, loanId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 
     private static String loanId() {
