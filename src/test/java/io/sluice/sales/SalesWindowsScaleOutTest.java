@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -64,12 +65,17 @@ class SalesWindowsScaleOutTest {
             a.start();
             await().atMost(Duration.ofSeconds(90)).until(() -> tasks(a, window, "read") == 3 && tasks(a, window, "fold") == 3);
             AtomicInteger sent = new AtomicInteger();
-            Thread store = Thread.ofPlatform().name("store").start(() -> {
+            // past half the sales the store slows to a trickle until b has its share, however long b takes to start
+            // on a busy machine: the join must happen mid-stream, not after the last sale (a trickle, not a pause,
+            // so the idle close never sees a quiet stream)
+            CountDownLatch shared = new CountDownLatch(1);
+            Thread store = Thread.ofPlatform().daemon().name("store").start(() -> {
                 long interval = TimeUnit.SECONDS.toNanos(1) / PER_SECOND;
+                long trickle = TimeUnit.SECONDS.toNanos(1) / 20;
                 long next = System.nanoTime();
                 for (String sale : sales.records) {
                     LockSupport.parkNanos(next - System.nanoTime());
-                    next += interval;
+                    next += sent.get() >= SALES / 2 && shared.getCount() > 0 ? trickle : interval;
                     topics.sendAsync(topic, null, sale);
                     sent.incrementAndGet();
                 }
@@ -78,7 +84,7 @@ class SalesWindowsScaleOutTest {
 
             await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() >= SALES / 20);
             b.start(); // joins mid-stream
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 int ar = tasks(a, window, "read");
                 int br = tasks(b, window, "read");
                 int af = tasks(a, window, "fold");
@@ -88,8 +94,9 @@ class SalesWindowsScaleOutTest {
             System.out.printf("window tasks while both run: a read %d fold %d, b read %d fold %d (sent %d)%n",
                     tasks(a, window, "read"), tasks(a, window, "fold"), tasks(b, window, "read"), tasks(b, window, "fold"), sent.get());
             assertThat(sent.get()).as("both ran while the sales still came").isLessThan(SALES);
+            shared.countDown();
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> sent.get() >= SALES * 2 / 3);
+            await().atMost(Duration.ofSeconds(90)).until(() -> sent.get() >= SALES * 2 / 3);
             a.kill(); // leaves without a word: b takes its partitions over after the session timeout
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> tasks(b, window, "read") == 3 && tasks(b, window, "fold") == 3);
