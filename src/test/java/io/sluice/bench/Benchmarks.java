@@ -16,7 +16,7 @@ import io.sluice.harness.SluiceStack;
 public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
-        List<String> parts = Arrays.asList((args.length == 0 ? "throughput,latency,customers,search,windows,windows-memory" : args[0]).split(","));
+        List<String> parts = Arrays.asList((args.length == 0 ? "throughput,latency,customers,search,ingest,windows,windows-memory" : args[0]).split(","));
         Report report = new Report(Path.of("target", "bench", "results.md"));
         Runtime rt = Runtime.getRuntime();
         report.line("# Sluice benchmarks — %s, %d cores, JVM %s, max heap %d MB", java.time.LocalDate.now(),
@@ -39,6 +39,10 @@ public final class Benchmarks {
             if (parts.contains("search")) {
                 report.line("\n## Elasticsearch indexing");
                 new SearchBench(stack, report).run();
+            }
+            if (parts.contains("ingest")) {
+                report.line("\n## Database ingest");
+                new IngestBench(stack, report).run();
             }
             if (parts.contains("windows")) {
                 report.line("\n## Sales windows");

@@ -123,8 +123,25 @@ final class FaultRun implements AutoCloseable {
             await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> check.incomplete().isEmpty());
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             notes.add("NOT COMPLETE after " + atMost.toSeconds() + " s: " + check.incomplete());
+            for (SluiceProcess p : instances) {
+                notes.add(p.name() + (p.alive() ? "" : " (not running)") + ": " + lastWarnings(p.log(), 8));
+            }
         }
         return (System.nanoTime() - driver.finishedAt()) / 1e9;
+    }
+
+    /**
+     * The last WARN and ERROR lines of an instance's log, shortened: what a run that did not complete leaves in the
+     * assertion message, so that a failure on a CI machine (whose files are gone) still says where it stuck.
+     */
+    static List<String> lastWarnings(Path log, int lines) {
+        try (java.util.stream.Stream<String> all = Files.lines(log)) {
+            List<String> hits = all.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+            return hits.subList(Math.max(0, hits.size() - lines), hits.size()).stream()
+                    .map(l -> l.length() > 300 ? l.substring(0, 300) + "…" : l).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of("log not readable: " + e);
+        }
     }
 
     /** Checks every sink, writes the verdict, and returns it. */

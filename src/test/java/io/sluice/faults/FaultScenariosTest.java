@@ -179,7 +179,8 @@ class FaultScenariosTest {
 
     private static void assertExact(List<SinkCheck.Result> results, FaultRun run) {
         assertThat(run.driver.failures()).as("records the workload could not send").isEmpty();
-        assertThat(results).as("sinks with lost, doubled or unexpected results").filteredOn(r -> !r.exact()).isEmpty();
+        assertThat(results).as("sinks with lost, doubled or unexpected results; notes: %s", run.notes)
+                .filteredOn(r -> !r.exact()).isEmpty();
     }
 
     /** The fault's length: what is being tested is what happens during and after it, not a condition to wait for. */
