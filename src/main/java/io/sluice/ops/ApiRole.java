@@ -43,8 +43,8 @@ public final class ApiRole implements AuthorizationPolicy {
                 // The request's own headers go no further than this check. They would become headers of the Kafka
                 // records the steps send (the Authorization header among them), and some would steer a step: a
                 // kafka.OVERRIDE_TOPIC sends a submission to any topic, a sluice* header fakes a step's result.
-                // Kept: the path's parameters and Camel's own (which no Kafka record carries).
-                exchange.getMessage().removeHeaders("*", "custId", "loanId", "Camel*");
+                // Kept: the path's and the console's query parameters, and Camel's own (which no Kafka record carries).
+                exchange.getMessage().removeHeaders("*", "custId", "loanId", "ratingId", "topic", "reason", "Camel*");
                 if (user == null) {
                     // the server authenticates every /api path first; reaching here unauthenticated is a misconfiguration
                     ApiErrors.respond(exchange, 401, "authentication required");
