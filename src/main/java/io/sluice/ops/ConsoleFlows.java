@@ -50,7 +50,7 @@ public final class ConsoleFlows {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Route route : context.getRoutes()) {
             String uri = route.getEndpoint().getEndpointUri();
-            if (uri.startsWith("direct:") || uri.startsWith("platform-http:") || uri.startsWith("rest:")) {
+            if (uri.startsWith("direct:") || uri.startsWith("platform-http:") || uri.startsWith("rest:") || uri.startsWith("rest-api:")) {
                 continue;
             }
             String id = route.getRouteId();

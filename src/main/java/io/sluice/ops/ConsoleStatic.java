@@ -22,7 +22,14 @@ final class ConsoleStatic {
     }
 
     static void install(Router router, io.vertx.core.Vertx vertx, String usersFile, String realm, UserRoles roles) {
-        router.route(PATH).handler(ctx -> ctx.response().setStatusCode(302).putHeader("Location", PATH + "/").end());
+        // Vert.x matches "/console" with and without the trailing slash: only the bare path is sent on to the folder
+        router.route(PATH).handler(ctx -> {
+            if (ctx.request().path().equals(PATH)) {
+                ctx.response().setStatusCode(302).putHeader("Location", PATH + "/").end();
+            } else {
+                ctx.next();
+            }
+        });
         router.route(PATH + "/*")
                 .handler(BasicAuthHandler.create(PropertyFileAuthentication.create(vertx, usersFile), realm))
                 .handler(roles)

@@ -38,8 +38,8 @@ public final class WindowsConsole {
         List<Map<String, Object>> out = new ArrayList<>();
         for (WindowAggregator w : new TreeMap<>(windows.aggregators()).values()) {
             WindowSpec spec = w.spec();
-            if (spec == null || w.outputTopic() == null) {
-                continue;
+            if (spec == null || w.outputTopic() == null || w.streams() == null) {
+                continue; // configured but not run here (autoStartup false, as the examples are by default)
             }
             String measure = spec.aggregate().sumField() != null ? "total_" + spec.aggregate().sumField() : "count";
             // window start -> group -> value; a result published again for the same window and group replaces the first
