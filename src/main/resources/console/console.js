@@ -65,7 +65,7 @@ function fill(tbody, rows) { tbody.replaceChildren(...rows); }
 async function flows() {
   const { data } = await call('GET', '/console/flows');
   fill(document.querySelector('#flows-table tbody'), data.flows.map(f => el('tr', { 'data-flow': f.flow },
-    el('th', { scope: 'row' }, f.flow), stateCell(f.state), el('td', {}, f.topic || ''),
+    el('th', { scope: 'row' }, f.flow), stateCell(f.state), el('td', { class: 'topic' }, f.topic || ''),
     el('td', { class: 'num rate' }, f.records_per_second.toFixed(1)), el('td', { class: 'num records' }, num(f.records_in)),
     el('td', { class: 'num lag' }, num(f.lag)), el('td', { class: 'num dead' }, num(f.dead_letters)),
     el('td', { class: 'error' }, f.last_error ? time(f.last_error.at) + ' ' + f.last_error.message : ''))));

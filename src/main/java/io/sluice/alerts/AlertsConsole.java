@@ -67,6 +67,9 @@ public final class AlertsConsole implements ReplayHook {
                 continue; // the alerts flow dead-letters it; the dead-letters page shows it
             }
             String id = e.path("rating_id").asText();
+            if (ids.contains(id)) {
+                continue; // a re-sent alert is on the topic twice: one row, its newest
+            }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("rating_id", id);
             row.put("time", Instant.ofEpochMilli(r.timestamp()).toString());

@@ -51,6 +51,9 @@ public final class HttpApiConfiguration implements CamelConfiguration {
         context.getRegistry().bind("apiReader", new ApiRole("viewer", "approver"));
         context.getRegistry().bind("apiSubmitter", new ApiRole("submitter"));
         context.getRegistry().bind("apiApprover", new ApiRole("approver"));
+        // the console's routes (routes/console-api.yaml) keep their own parameters only
+        context.getRegistry().bind("consoleReader", new ApiRole(List.of("topic", "reason"), "viewer", "approver"));
+        context.getRegistry().bind("consoleApprover", new ApiRole(List.of("ratingId"), "approver"));
         // the console's flows page (routes/console-api.yaml): route states, rates, lag, last errors, dependency health
         LastErrors errors = new LastErrors();
         context.getManagementStrategy().addEventNotifier(errors);

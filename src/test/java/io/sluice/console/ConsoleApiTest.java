@@ -93,6 +93,8 @@ class ConsoleApiTest {
         assertThat(challenge.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"sluice\"");
         assertError(get("/console/", SUBMITTER), 403, "user submitter may not do this: it needs the role viewer or approver");
         assertThat(get("/console", VIEWER).statusCode()).isEqualTo(302);
+        assertThat(io.sluice.ops.StartupBanner.text(sluice.context()))
+                .contains("http://localhost:" + sluice.property("sluice.http.port") + "/console/");
     }
 
     @Test

@@ -204,6 +204,7 @@ class ConsoleBrowserTest {
         await().atMost(WAIT).until(() -> browser.text(row + " td.state"), "sent"::equals);
         assertThat(browser.text(row)).contains("re-sent by approver");
         assertThat(browser.all(row + " button.resend")).isEmpty();
+        assertThat(browser.all(row)).hasSize(1); // re-sent, the event is on the topic twice: one row
         browser.screenshot("alerts");
         // a second re-send (another session, or the API) posts nothing more
         HttpResponse<String> again = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/api/console/alerts/" + ratingId + "/resend"))
