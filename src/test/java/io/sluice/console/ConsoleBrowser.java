@@ -101,6 +101,10 @@ final class ConsoleBrowser implements AutoCloseable {
         });
     }
 
+    Object script(String js) {
+        return driver.executeScript(js);
+    }
+
     String message() {
         return text("#message");
     }

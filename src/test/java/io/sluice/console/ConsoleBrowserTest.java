@@ -93,8 +93,20 @@ class ConsoleBrowserTest {
         assertThat(browser.text("#deps li[data-dep='cdc']")).contains("leader: true");
         browser.screenshot("flows");
         browser.width(390, 844);
+        // at phone width the page itself does not scroll sideways (a wide table scrolls in its own box)
+        await().atMost(WAIT).until(() -> ((Number) browser.script("return document.documentElement.scrollWidth")).intValue()
+                <= ((Number) browser.script("return window.innerWidth")).intValue());
         browser.screenshot("flows-phone");
         browser.width(1280, 1000);
+
+        // by keyboard: a page is a button that Enter opens
+        browser.find("nav button[data-page='loans']").sendKeys(org.openqa.selenium.Keys.ENTER);
+        await().atMost(WAIT).until(() -> browser.find("#loans").isDisplayed() && !browser.find("#flows").isDisplayed());
+        assertThat(browser.find("nav button[data-page='loans']").getDomAttribute("aria-current")).isEqualTo("page");
+        // every control has a name a screen reader says: a label for it, an aria-label, or its own text
+        assertThat(browser.script("return [...document.querySelectorAll('input, select, button')].filter(e =>"
+                + " !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim()).length"))
+                .isEqualTo(0L);
     }
 
     @Test
