@@ -211,6 +211,46 @@ class ConsoleApiTest {
         assertThat(missing.path("results").get(0).path("outcome").asText()).isEqualTo("not-found");
     }
 
+    /**
+     * An alert whose post a crash cut off (the ledger left at "sending") is dead-lettered by the flow and shown as
+     * unknown; re-sent, Slack gets it once, and a second re-send is refused.
+     */
+    @Test
+    void anAlertCutOffByACrashShowsAsUnknownAndIsReSentOnce(DevStack stack) throws Exception {
+        long ratingId = 800_000 + (System.nanoTime() % 99_999);
+        String email = "crash-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        // what a Sluice killed during the HTTP call to Slack leaves behind
+        db.update("INSERT INTO slack_alert (rating_id, state) VALUES (?, 'sending')", Long.toString(ratingId));
+        topics.send(sluice.property("sluice.vip.topic"), Long.toString(ratingId), JSON.writeValueAsString(Map.of(
+                "full_name", "Cee Rash", "club_status", "platinum", "email", email, "stars", 2, "message", "lost?",
+                "rating_id", ratingId, "rating_time", System.currentTimeMillis())));
+        JsonNode alert = await().atMost(Duration.ofSeconds(30)).until(() -> alert(ratingId), a -> a.path("state").asText().equals("unknown"));
+        assertThat(alert.path("reason").asText()).startsWith("Sluice stopped while this alert was being posted");
+        assertThat(slack(stack, email)).isZero();
+
+        HttpResponse<String> resent = post("/api/console/alerts/" + ratingId + "/resend", APPROVER, "");
+        assertThat(resent.statusCode()).as(resent.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> slack(stack, email) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> alert(ratingId).path("state").asText().equals("sent"));
+        assertThat(alert(ratingId).path("resent").path("by").asText()).isEqualTo("approver");
+        assertThat(post("/api/console/alerts/" + ratingId + "/resend", APPROVER, "").statusCode()).isEqualTo(409);
+        assertThat(post("/api/console/alerts/424242/resend", APPROVER, "").statusCode()).isEqualTo(404);
+        assertThat(slack(stack, email)).isEqualTo(1);
+    }
+
+    private static JsonNode alert(long ratingId) throws Exception {
+        for (JsonNode a : JSON.readTree(get("/api/console/alerts", VIEWER).body()).path("alerts")) {
+            if (a.path("rating_id").asText().equals(Long.toString(ratingId))) {
+                return a;
+            }
+        }
+        return JSON.missingNode();
+    }
+
+    private static long slack(DevStack stack, String email) {
+        return stack.slack().messages().stream().filter(m -> m.path("text").asText().contains(email)).count();
+    }
+
     private static JsonNode flow(JsonNode flows, String id) {
         for (JsonNode f : flows.path("flows")) {
             if (f.path("flow").asText().equals(id)) {
