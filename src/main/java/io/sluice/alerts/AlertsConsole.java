@@ -143,6 +143,19 @@ public final class AlertsConsole implements ReplayHook {
         return state == null ? null : "the alert for rating " + id + " is " + state + ", not failed: not posted again";
     }
 
+    /** The re-send did not reach Kafka: the alert is failed again (not left pending, where no one would re-send it). */
+    @Override
+    public void replayFailed(DeadLetter letter) throws Exception {
+        String id = ratingId(letter);
+        if (id != null) {
+            try (Connection c = dataSource.get().getConnection();
+                 PreparedStatement back = c.prepareStatement("UPDATE slack_alert SET state = 'failed' WHERE rating_id = ? AND state = 'pending'")) {
+                back.setString(1, id);
+                back.executeUpdate();
+            }
+        }
+    }
+
     /** Each rating's newest dead letter in the alerts dead-letter topic. */
     private Map<String, DeadLetter> newestLetters() {
         Map<String, DeadLetter> out = new HashMap<>();

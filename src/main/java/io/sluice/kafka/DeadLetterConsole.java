@@ -197,18 +197,22 @@ public final class DeadLetterConsole implements Service {
         if (!replay) {
             return new Outcome(topic, partition, offset, "discarded", "by " + user);
         }
+        List<ReplayHook> ran = new ArrayList<>();
         try {
             for (ReplayHook hook : context.getRegistry().findByType(ReplayHook.class)) {
                 if (hook.appliesTo(topic)) {
                     String refused = hook.beforeReplay(letter);
                     if (refused != null) {
+                        undo(ran, letter);
                         withdraw(topic, partition, offset);
                         return new Outcome(topic, partition, offset, "refused", refused);
                     }
+                    ran.add(hook);
                 }
             }
             producer().send(new ProducerRecord<>(target, letter.key(), letter.originalPayload())).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
+            undo(ran, letter);
             withdraw(topic, partition, offset);
             return new Outcome(topic, partition, offset, "failed", "not replayed (" + e.getMessage() + "); it may be replayed again");
         }
@@ -221,6 +225,12 @@ public final class DeadLetterConsole implements Service {
             published.executeUpdate();
         }
         return new Outcome(topic, partition, offset, "replayed", "to " + target + " by " + user);
+    }
+
+    private static void undo(List<ReplayHook> hooks, DeadLetter letter) throws Exception {
+        for (ReplayHook hook : hooks) {
+            hook.replayFailed(letter);
+        }
     }
 
     private void withdraw(String topic, int partition, long offset) throws SQLException {

@@ -11,4 +11,8 @@ public interface ReplayHook {
 
     /** Null to go on; else why this letter may not be replayed now (the claim is withdrawn, nothing is published). */
     String beforeReplay(DeadLetter letter) throws Exception;
+
+    /** Kafka did not take the replay that {@link #beforeReplay} let go: undo what it did, so the letter can be replayed again. */
+    default void replayFailed(DeadLetter letter) throws Exception {
+    }
 }
