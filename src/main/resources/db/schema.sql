@@ -100,3 +100,19 @@ CREATE TABLE IF NOT EXISTS slack_alert (
 );
 
 -- Window state is not in the database: the windows run on Kafka Streams (state stores with changelog topics).
+
+-- the operator console's actions on dead letters (issue 22): one row per letter — its (dlq topic, partition, offset)
+-- is the key — inserted before a replay is published, so that a letter two operators replay at once is published
+-- once: the second insert fails. action = replay | discard | resend (a VIP alert's letter, re-sent); published_ts is
+-- set once Kafka took the replayed record (a replay Kafka refused deletes its row: it may be replayed again)
+CREATE TABLE IF NOT EXISTS dead_letter_action (
+  dlq_topic     VARCHAR(249) NOT NULL,
+  dlq_partition INT          NOT NULL,
+  dlq_offset    BIGINT       NOT NULL,
+  action        VARCHAR(16)  NOT NULL,
+  target_topic  VARCHAR(249) NULL,
+  acted_by      VARCHAR(64)  NOT NULL,
+  acted_ts      TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  published_ts  TIMESTAMP    NULL,
+  PRIMARY KEY (dlq_topic, dlq_partition, dlq_offset)
+);

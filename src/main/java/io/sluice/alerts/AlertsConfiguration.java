@@ -30,5 +30,12 @@ public final class AlertsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("alertLedger", ledger);
         context.getRegistry().bind("slackFailures", new SlackFailures(ledger, maxRetryAfterMs));
         context.getRegistry().bind("slackRetries", (Processor) exchange -> metrics.retried("slack"));
+        // the console's VIP page and re-send (routes/console-api.yaml); also the hook that reopens a replayed alert
+        context.getRegistry().bind("alertsConsole", new AlertsConsole(
+                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class),
+                () -> context.getRegistry().lookupByNameAndType("deadLetterConsole", io.sluice.kafka.DeadLetterConsole.class),
+                () -> context.getRegistry().lookupByNameAndType("topicTail", io.sluice.kafka.TopicTail.class),
+                pc.resolveProperty("sluice.vip.topic").orElseThrow(), pc.resolveProperty("sluice.slack.dlq-topic").orElseThrow(),
+                new ObjectMapper()));
     }
 }

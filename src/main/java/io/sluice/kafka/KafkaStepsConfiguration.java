@@ -33,5 +33,22 @@ public final class KafkaStepsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("kafkaRecords", new KafkaRecords(metrics));
         context.getRegistry().bind("deadLetters", deadLetters);
         context.getRegistry().bind("outbox", new Outbox(deadLetters, metrics));
+        // the console's dead letters (routes/console-api.yaml): the catalog's dead-letter topics, replayed only to its topics
+        java.util.Set<String> deadLetterTopics = new java.util.TreeSet<>();
+        java.util.Set<String> all = new java.util.HashSet<>();
+        for (TopicSpec t : topics.topics()) {
+            all.add(t.name());
+            if (t.kind() == TopicSpec.Kind.DEAD_LETTER) {
+                deadLetterTopics.add(t.name());
+            }
+        }
+        TopicTail tail = new TopicTail(kafka.brokers());
+        context.getRegistry().bind("topicTail", tail);
+        context.addService(tail);
+        DeadLetterConsole console = new DeadLetterConsole(context,
+                () -> context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class),
+                tail, java.util.Collections.unmodifiableSet(deadLetterTopics), all, json);
+        context.getRegistry().bind("deadLetterConsole", console);
+        context.addService(console); // closes its producer when Camel stops
     }
 }

@@ -26,6 +26,8 @@ public final class LoansConfiguration implements CamelConfiguration {
                 () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), installment, published));
         context.getRegistry().bind("loanApi", new LoanApi(
                 () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), json));
+        context.getRegistry().bind("loansConsole", new LoansConsole(
+                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class)));
         context.getRegistry().bind("loanRequestsGenerator", new LoanRequestsGenerator(System.nanoTime()));
     }
 }

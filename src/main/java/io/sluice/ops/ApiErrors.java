@@ -9,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.Exchange;
 
 /** The API's errors are JSON {@code {"error": "..."}}, also those Vert.x answers before a route runs (401). */
-final class ApiErrors {
+public final class ApiErrors {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -22,7 +22,8 @@ final class ApiErrors {
         exchange.getMessage().setBody(json(error));
     }
 
-    static String json(String error) {
+    /** {@code {"error": error}}; also for the console's routes' error answers. */
+    public static String json(String error) {
         try {
             return JSON.writeValueAsString(Map.of("error", error));
         } catch (JsonProcessingException e) {

@@ -25,9 +25,19 @@ public final class ApiRole implements AuthorizationPolicy {
     public static final String USER = "sluiceApiUser";
 
     private final List<String> roles;
+    private final String[] kept;
 
+    /** The loans API's policy: the path's parameters {@code custId}, {@code loanId} are kept. */
     public ApiRole(String... roles) {
+        this(List.of("custId", "loanId"), roles);
+    }
+
+    /** A policy keeping the request parameters {@code parameters} (path and query) and Camel's own headers. */
+    public ApiRole(List<String> parameters, String... roles) {
         this.roles = List.of(roles);
+        List<String> keep = new java.util.ArrayList<>(parameters);
+        keep.add("Camel*");
+        this.kept = keep.toArray(String[]::new);
     }
 
     @Override
@@ -43,8 +53,8 @@ public final class ApiRole implements AuthorizationPolicy {
                 // The request's own headers go no further than this check. They would become headers of the Kafka
                 // records the steps send (the Authorization header among them), and some would steer a step: a
                 // kafka.OVERRIDE_TOPIC sends a submission to any topic, a sluice* header fakes a step's result.
-                // Kept: the path's parameters and Camel's own (which no Kafka record carries).
-                exchange.getMessage().removeHeaders("*", "custId", "loanId", "Camel*");
+                // Kept: the route's own parameters, and Camel's own headers (which no Kafka record carries).
+                exchange.getMessage().removeHeaders("*", kept);
                 if (user == null) {
                     // the server authenticates every /api path first; reaching here unauthenticated is a misconfiguration
                     ApiErrors.respond(exchange, 401, "authentication required");

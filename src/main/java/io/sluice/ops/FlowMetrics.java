@@ -42,6 +42,11 @@ public final class FlowMetrics {
         this.lag = consumerLag;
     }
 
+    /** The consumer lag the progress lines use (null until the Kafka steps are configured), for the console too. */
+    public ConsumerLag consumerLag() {
+        return lag;
+    }
+
     /** One record of {@code topic} read by {@code flow} (the route it entered), for sluice_records_in_total{flow,topic}. */
     public void in(String flow, Object topic) {
         in(flow, topic, 1);

@@ -42,13 +42,22 @@ public final class HttpApiConfiguration implements CamelConfiguration {
             if (!readable(context, usersFile)) {
                 throw new StartupProblem("the HTTP API's users file " + usersFile + " (" + USERS_FILE + ") cannot be read");
             }
-            engine.setHandlers(List.of(new UserRoles(usersFile)));
+            UserRoles roles = new UserRoles(usersFile);
+            engine.setHandlers(List.of(roles));
+            engine.setConsole(usersFile, pc.resolveProperty("camel.server.authenticationRealm").orElse("sluice"), roles);
         }
         context.getRegistry().bind("platform-http-engine", engine);
         // the role checks the API routes name in their policy step; an approver may also read
         context.getRegistry().bind("apiReader", new ApiRole("viewer", "approver"));
         context.getRegistry().bind("apiSubmitter", new ApiRole("submitter"));
         context.getRegistry().bind("apiApprover", new ApiRole("approver"));
+        // the console's routes (routes/console-api.yaml) keep their own parameters only
+        context.getRegistry().bind("consoleReader", new ApiRole(List.of("topic", "reason"), "viewer", "approver"));
+        context.getRegistry().bind("consoleApprover", new ApiRole(List.of("ratingId"), "approver"));
+        // the console's flows page (routes/console-api.yaml): route states, rates, lag, last errors, dependency health
+        LastErrors errors = new LastErrors();
+        context.getManagementStrategy().addEventNotifier(errors);
+        context.getRegistry().bind("consoleFlows", new ConsoleFlows(context, errors));
     }
 
     /** Vert.x reads the file from disk, else from the classpath (the dev profile's demo users are in the jar). */

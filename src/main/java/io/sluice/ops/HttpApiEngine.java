@@ -14,12 +14,16 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * so the API only worked when it happened to listen there. Bound as {@code platform-http-engine}.
  *
  * <p>It also gives the API's paths ({@code apiPaths}, those Camel's server authenticates) a JSON answer for a
- * failed authentication, once, on the server's router, before the first route is added.
+ * failed authentication, once, on the server's router, before the first route is added; and the operator console's
+ * pages ({@link ConsoleStatic}).
  */
 public class HttpApiEngine extends VertxPlatformHttpEngine {
 
     private int port;
     private String apiPaths = "/api/*";
+    private String usersFile;
+    private String realm = "sluice";
+    private UserRoles roles;
     private final AtomicBoolean errorsInstalled = new AtomicBoolean();
 
     public int getPort() {
@@ -34,6 +38,13 @@ public class HttpApiEngine extends VertxPlatformHttpEngine {
         this.apiPaths = apiPaths;
     }
 
+    /** The console's pages are served, behind this users file and realm, once there is one (camel.server.enabled). */
+    void setConsole(String usersFile, String realm, UserRoles roles) {
+        this.usersFile = usersFile;
+        this.realm = realm;
+        this.roles = roles;
+    }
+
     @Override
     public int getServerPort() {
         return port;
@@ -46,6 +57,9 @@ public class HttpApiEngine extends VertxPlatformHttpEngine {
                     VertxPlatformHttpRouter.getRouterNameFromPort(port));
             if (router != null) {
                 router.route(apiPaths).failureHandler(ApiErrors.unauthorizedAsJson());
+                if (usersFile != null) {
+                    ConsoleStatic.install(router, router.vertx(), usersFile, realm, roles);
+                }
             }
         }
         return super.createConsumer(endpoint, processor);

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One block in the log, once Sluice is up, naming every endpoint a person may want to open. Never secrets. */
-final class StartupBanner {
+public final class StartupBanner {
 
     private static final Logger LOG = LoggerFactory.getLogger(StartupBanner.class);
 
@@ -20,7 +20,7 @@ final class StartupBanner {
         LOG.info(text(context));
     }
 
-    static String text(CamelContext context) {
+    public static String text(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         boolean embedded = Boolean.parseBoolean(pc.resolveProperty("sluice.devstack.enabled").orElse("false"));
         String where = embedded ? " (embedded)" : "";
@@ -36,6 +36,7 @@ final class StartupBanner {
         String api = (tls ? "https" : "http") + "://localhost:" + pc.resolveProperty("sluice.http.port").orElse("8080") + "/api";
         lines.put("HTTP API", api + "/loans (POST), " + api + "/loans/{custId}/{loanId} (GET), .../approval (POST); HTTP Basic");
         lines.put("OpenAPI", api + "/openapi.json");
+        lines.put("Console", api.substring(0, api.length() - "/api".length()) + ConsoleStatic.PATH + "/  (viewer sees, approver acts)");
         String users = pc.resolveProperty(HttpApiConfiguration.USERS_FILE).orElse("-");
         lines.put("API users", users.equals(HttpApiConfiguration.DEMO_USERS)
                 ? "DEMO ONLY: viewer/viewer, submitter/submitter, approver/approver (" + users + "; set SLUICE_HTTP_USERS_FILE)"

@@ -229,6 +229,11 @@ public final class WindowAggregator extends RoutePolicySupport implements Consum
         return spec;
     }
 
+    /** Where the results go (the console reads them back). */
+    public String outputTopic() {
+        return outputTopic;
+    }
+
     public String getName() {
         return name;
     }

@@ -17,6 +17,8 @@ public final class WindowsConfiguration implements CamelConfiguration {
         Windows windows = new Windows(json, metrics, new DeadLetters(json, metrics),
                 context.getRegistry().lookupByNameAndType("kafkaAdmin", KafkaAdmin.class));
         context.getRegistry().bind("windows", windows);
+        context.getRegistry().bind("windowsConsole", new WindowsConsole(windows,
+                () -> context.getRegistry().lookupByNameAndType("topicTail", io.sluice.kafka.TopicTail.class), json));
         context.addService(new org.apache.camel.support.service.ServiceSupport() {
             @Override
             protected void doStop() {

@@ -250,7 +250,8 @@ class LoanApiTest {
                     for (String loan : new String[] {known, loanId()}) {
                         for (String body : new String[] {request(400, loanId(), 1500), "{}"}) {
                             for (String auth : new String[] {null, VIEWER, SUBMITTER, APPROVER}) {
-                                String uri = base + path.getKey().replace("{custId}", cust).replace("{loanId}", loan);
+                                String uri = base + path.getKey().replace("{custId}", cust).replace("{loanId}", loan)
+                                        .replace("{ratingId}", cust);
                                 HttpResponse<String> r = method.equals("GET") ? get(uri, auth) : post(uri, auth, body);
                                 assertThat(documented).as(method + " " + uri + " answered " + r.statusCode() + ": " + r.body())
                                         .contains(Integer.toString(r.statusCode()));
@@ -261,7 +262,11 @@ class LoanApiTest {
             }
         }
         assertThat(operations).containsExactlyInAnyOrder("POST /loans", "GET /loans/{custId}/{loanId}",
-                "POST /loans/{custId}/{loanId}/approval");
+                "POST /loans/{custId}/{loanId}/approval",
+                // the operator console's (issue 22; routes/console-api.yaml)
+                "GET /console/flows", "GET /console/dead-letters", "POST /console/dead-letters/replay",
+                "POST /console/dead-letters/discard", "GET /console/alerts", "POST /console/alerts/{ratingId}/resend",
+                "GET /console/loans", "GET /console/windows");
     }
 
     private static void assertForbidden(HttpResponse<String> r, String user, String needed) throws Exception {

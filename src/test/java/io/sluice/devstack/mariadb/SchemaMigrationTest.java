@@ -40,6 +40,7 @@ class SchemaMigrationTest {
                 SqlScript.run(c, "db/schema.sql");
                 assertThat(hasColumn(c, db, "loan_disburse", "approved_by")).isTrue();
                 assertThat(hasColumn(c, db, "loan_submission", "submitted_by")).isTrue();
+                assertThat(hasColumn(c, db, "dead_letter_action", "acted_by")).isTrue(); // the console's record (issue 22)
                 SqlScript.run(c, "db/schema.sql"); // every start runs it again
 
                 try (ResultSet rs = st.executeQuery("SELECT loan_amount, approved_by FROM loan_disburse WHERE loan_id = 'OLD'")) {
