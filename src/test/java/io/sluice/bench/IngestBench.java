@@ -113,8 +113,9 @@ final class IngestBench {
 
     /**
      * Rows/s of the direct loop: event ids as Sluice gives a record without one (topic-partition@offset); each batch
-     * one transaction, or (autocommit) as the driver runs a batch by default — with MariaDB Connector/J 3.5 and this
-     * upsert, one commit per row (measured here: 2–3 000 rows/s against 34–38 000 with a transaction per batch).
+     * one transaction, or (autocommit) as a plain JDBC loop runs a batch by default — with MariaDB Connector/J 3.5
+     * and this upsert, one commit per row (measured here: 2–3 000 rows/s against 23–38 000 with a transaction per
+     * batch). Sluice's camel-sql batch already commits once per batch (the commits column).
      */
     private static double directLoad(Db db, Sale[] all, String topic, int batch, boolean autocommit) throws Exception {
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(INSERT)) {
