@@ -101,6 +101,14 @@ public final class Sluice {
         DevStackListener devStack = new DevStackListener();
         main.addMainListener(devStack);
         main.addMainListener(new OpsListener());
+        // before the dev stack and the routes: both need the dialect's statements ({{dialect:<key>}})
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void beforeInitialize(org.apache.camel.main.BaseMainSupport m) {
+                m.getCamelContext().getPropertiesComponent()
+                        .addPropertiesFunction(new io.sluice.db.DialectFunction(m.getCamelContext()));
+            }
+        });
         return new Sluice(main, devStack);
     }
 

@@ -41,7 +41,8 @@ public final class CustomersConfiguration implements CamelConfiguration {
         }
         CdcProgress cdc = new CdcProgress(pc.resolveProperty("sluice.cdc.topic-prefix").orElseThrow(), leadership,
                 pc.resolveProperty("sluice.customers.topic").orElseThrow(),
-                () -> context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class));
+                () -> context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class),
+                io.sluice.db.SqlDialect.of(context));
         context.getRegistry().bind("cdcProgress", cdc);
         if (cdcEnabled) {
             chooseConnector(pc);
