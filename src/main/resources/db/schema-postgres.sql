@@ -1,6 +1,6 @@
 -- The demo schema for PostgreSQL (sluice.db.url jdbc:postgresql:...): the same tables, columns and keys as schema.sql,
 -- in PostgreSQL's syntax; run at every start of the embedded PostgreSQL, so every statement is idempotent.
--- Timestamps are TIMESTAMPTZ: Debezium sends those as the same ISO-8601 strings as MariaDB's TIMESTAMP, so the CDC
+-- Timestamps are TIMESTAMPTZ(0): Debezium sends those as the same ISO-8601 strings, to the second, as MariaDB's TIMESTAMP, so the CDC
 -- records keep their field types. update_ts has no ON UPDATE clause here (PostgreSQL needs a trigger for that).
 
 CREATE TABLE IF NOT EXISTS customers (
@@ -11,8 +11,8 @@ CREATE TABLE IF NOT EXISTS customers (
   gender      VARCHAR(50),
   club_status VARCHAR(8),
   comments    VARCHAR(200),
-  create_ts   TIMESTAMPTZ  NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  update_ts   TIMESTAMPTZ  NOT NULL DEFAULT CURRENT_TIMESTAMP
+  create_ts   TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  update_ts   TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 CREATE TABLE IF NOT EXISTS loanrequest (
@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS loanrequest (
   last_name   VARCHAR(50),
   country     VARCHAR(64),
   phone       VARCHAR(32),
-  received_ts TIMESTAMPTZ  NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  received_ts TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP,
   PRIMARY KEY (cust_ids, loan_id)
 );
 
@@ -32,8 +32,8 @@ CREATE TABLE IF NOT EXISTS loan_disburse (
   loan_id      VARCHAR(64)  NOT NULL,
   loan_amount  INT          NOT NULL,
   monthly_inst INT          NOT NULL,
-  approved_ts  TIMESTAMPTZ  NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  published_ts TIMESTAMPTZ  NULL,
+  approved_ts  TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  published_ts TIMESTAMPTZ(0) NULL,
   approved_by  VARCHAR(64)  NULL,
   PRIMARY KEY (cust_ids, loan_id)
 );
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS loan_submission (
   country      VARCHAR(64),
   phone        VARCHAR(32),
   submitted_by VARCHAR(64)  NOT NULL,
-  submitted_ts TIMESTAMPTZ  NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  submitted_ts TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP,
   PRIMARY KEY (cust_ids, loan_id)
 );
 
@@ -69,13 +69,13 @@ CREATE TABLE IF NOT EXISTS sales_summary (
 
 CREATE TABLE IF NOT EXISTS cdc_snapshot (
   topic        VARCHAR(249) NOT NULL PRIMARY KEY,
-  completed_ts TIMESTAMPTZ  NOT NULL DEFAULT CURRENT_TIMESTAMP
+  completed_ts TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 CREATE TABLE IF NOT EXISTS slack_alert (
   rating_id  VARCHAR(64) NOT NULL PRIMARY KEY,
   state      VARCHAR(16) NOT NULL,
-  updated_ts TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP
+  updated_ts TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- a delete then carries the whole old row to CDC, not only the key

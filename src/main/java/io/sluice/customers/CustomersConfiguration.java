@@ -45,7 +45,9 @@ public final class CustomersConfiguration implements CamelConfiguration {
                 io.sluice.db.SqlDialect.of(context));
         context.getRegistry().bind("cdcProgress", cdc);
         if (cdcEnabled) {
-            chooseConnector(pc);
+            if (!io.sluice.db.SqlDialect.of(context).name().equals("postgres")) {
+                chooseConnector(pc); // asks a MariaDB/MySQL server which it is
+            }
             withoutDeprecatedDefaults(context);
             HealthChecks.register(context, cdc);
             context.addService(new CdcWatchdog(context, cdc, leadership, "customer-cdc",

@@ -26,6 +26,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final String[] TABLES = {"customers", "loanrequest", "loan_disburse", "loan_submission", "sales",
             "sales_summary", "cdc_snapshot", "slack_alert"};
 
+    private static final String PUBLICATION = "sluice_customers";
+
     private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg;
 
     private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg) {
@@ -112,6 +114,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
             // Debezium reads the snapshot; creating the publication needs the table's owner or CREATE, see the CDC route
             st.execute("GRANT SELECT ON customers TO " + cdc);
             st.execute("GRANT CREATE ON DATABASE " + db + " TO " + cdc);
+            // CREATE PUBLICATION ... FOR TABLE needs the table's owner: made here, found by Debezium (the default
+            // sluice.cdc.postgres.publication); Debezium creates the replication slot itself (REPLICATION suffices)
+            if (!exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", PUBLICATION)) {
+                st.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE customers");
+            }
         }
     }
 
@@ -125,6 +132,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
         // CREATE/ALTER ROLE take no bind parameters: the literal is quoted by the server (quote_literal)
         st.execute((exists ? "ALTER ROLE " : "CREATE ROLE ") + ident(c, role) + " " + options + " PASSWORD " + literal(c, password));
+    }
+
+    private static boolean exists(Connection c, String sql, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     private static boolean tableExists(Connection c, String table) throws SQLException {
