@@ -28,6 +28,14 @@ final class DevStackListener extends MainListenerSupport {
             return;
         }
         stack = start(pc::resolveProperty);
+        // the dev profile's URL names the embedded MariaDB; with the embedded PostgreSQL, Sluice talks to that instead
+        // (a URL that already names PostgreSQL, e.g. the test harness's, is left as it is)
+        if ("postgres".equalsIgnoreCase(pc.resolveProperty("sluice.devstack.database").orElse("mariadb").trim())
+                && !pc.resolveProperty("sluice.db.url").orElse("").startsWith("jdbc:postgresql:")) {
+            pc.addOverrideProperty("sluice.db.url", "jdbc:postgresql://localhost:"
+                    + pc.resolveProperty("sluice.devstack.postgres.port").orElse("5433") + "/"
+                    + pc.resolveProperty("sluice.db.name").orElse("demo"));
+        }
     }
 
     @Override

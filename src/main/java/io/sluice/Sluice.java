@@ -101,6 +101,25 @@ public final class Sluice {
         DevStackListener devStack = new DevStackListener();
         main.addMainListener(devStack);
         main.addMainListener(new OpsListener());
+        // before the dev stack and the routes: both need the dialect's statements ({{dialect:<key>}})
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void beforeInitialize(org.apache.camel.main.BaseMainSupport m) {
+                m.getCamelContext().getPropertiesComponent()
+                        .addPropertiesFunction(new io.sluice.db.DialectFunction(m.getCamelContext()));
+            }
+
+            @Override
+            public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
+                // after the dev stack's listener (it may point sluice.db.url at the embedded PostgreSQL): one CDC
+                // route file per kind of database, both with route id customer-cdc; the other one is not loaded
+                io.sluice.db.SqlDialect dialect = io.sluice.db.SqlDialect.of(m.getCamelContext());
+                String other = dialect.name().equals("postgres") ? "customer-cdc.yaml" : "customer-cdc-postgres.yaml";
+                String excluded = m.configure().getRoutesExcludePattern();
+                m.configure().setRoutesExcludePattern((excluded == null || excluded.isBlank() ? "" : excluded + ",")
+                        + "file:routes/" + other);
+            }
+        });
         return new Sluice(main, devStack);
     }
 

@@ -30,8 +30,11 @@ public final class AlertLedger {
     private final java.util.function.Supplier<DataSource> dataSource;
 
     /** @param dataSource looked up when first used: camel-main binds {@code #dataSource} after configuration classes */
-    public AlertLedger(java.util.function.Supplier<DataSource> dataSource) {
+    private final io.sluice.db.SqlDialect dialect;
+
+    public AlertLedger(java.util.function.Supplier<DataSource> dataSource, io.sluice.db.SqlDialect dialect) {
         this.dataSource = dataSource;
+        this.dialect = dialect;
     }
 
     /** Sets {@link #STATE}: "new" (post it), "done" (already posted or dead-lettered), "interrupted". */
@@ -49,7 +52,7 @@ public final class AlertLedger {
             }
             if (state == null) {
                 try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT IGNORE INTO slack_alert (rating_id, state) VALUES (?, 'pending')")) {
+                        dialect.statement(io.sluice.db.SqlDialect.SLACK_ALERT_INSERT))) {
                     insert.setString(1, id);
                     insert.executeUpdate();
                 }

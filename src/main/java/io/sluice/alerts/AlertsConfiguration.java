@@ -22,7 +22,8 @@ public final class AlertsConfiguration implements CamelConfiguration {
         PropertiesComponent pc = context.getPropertiesComponent();
         boolean token = pc.resolveProperty("sluice.slack.token").filter(s -> !s.isBlank()).isPresent();
         String template = pc.resolveProperty("sluice.slack.template").orElseThrow();
-        AlertLedger ledger = new AlertLedger(() -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class));
+        AlertLedger ledger = new AlertLedger(() -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class),
+                io.sluice.db.SqlDialect.of(context));
         long maxRetryAfterMs = Long.parseLong(pc.resolveProperty("sluice.slack.max-retry-after-ms").orElse("300000"));
         FlowMetrics metrics = FlowMetrics.of(context);
         context.getRegistry().bind("alertText", new AlertText(new ObjectMapper(), template, token,

@@ -17,18 +17,35 @@ import java.util.Properties;
  * is what makes it a lock across machines, and why the connection is a plain JDBC connection of its own: a pooled
  * one would be handed to other work, validated, evicted or reconnected behind our back.
  *
+ * <p>On PostgreSQL the same guarantees come from a session-level advisory lock ({@code pg_try_advisory_lock}) on the
+ * lock name's hash, also freed when the session ends; {@code idle_session_timeout} plays {@code wait_timeout}'s part.
+ *
  * <p>Not thread-safe: one view's poll thread uses it.
  */
 final class LockSession implements AutoCloseable {
 
+    /** The statements of one server kind; every one takes the lock name as its only parameter, if any. */
+    private record Sql(String sessionTimeout, String sessionId, String tryAcquire, String holds, String release) {
+        static final Sql MARIADB = new Sql("SET SESSION wait_timeout = ?", "SELECT CONNECTION_ID()",
+                "SELECT GET_LOCK(?, 0)", "SELECT IS_USED_LOCK(?), CONNECTION_ID()", "SELECT RELEASE_LOCK(?)");
+        // an advisory lock on a bigint shows in pg_locks as classid (high 32 bits) and objid (low 32 bits)
+        static final Sql POSTGRES = new Sql("SELECT set_config('idle_session_timeout', ?, false)", "SELECT pg_backend_pid()",
+                "SELECT CASE WHEN pg_try_advisory_lock(hashtext(?)) THEN 1 ELSE 0 END",
+                "SELECT (SELECT MIN(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+                        + " AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtext(?)::bigint), pg_backend_pid()",
+                "SELECT pg_advisory_unlock(hashtext(?))");
+    }
+
     private final Connection connection;
     private final String lock;
     private final long id;
+    private final Sql sql;
 
-    private LockSession(Connection connection, String lock, long id) {
+    private LockSession(Connection connection, String lock, long id, Sql sql) {
         this.connection = connection;
         this.lock = lock;
         this.id = id;
+        this.sql = sql;
     }
 
     /**
@@ -40,19 +57,26 @@ final class LockSession implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("user", user);
         p.setProperty("password", password);
-        String half = Long.toString(Math.max(1000, silence.toMillis() / 2));
-        // both drivers (MariaDB Connector/J, MySQL Connector/J) know these two, in milliseconds
+        boolean postgres = url.startsWith("jdbc:postgresql:");
+        Sql sql = postgres ? Sql.POSTGRES : Sql.MARIADB;
+        long halfMs = Math.max(1000, silence.toMillis() / 2);
+        // MariaDB Connector/J and MySQL Connector/J take these in milliseconds, the PostgreSQL driver in seconds
+        String half = Long.toString(postgres ? Math.max(1, halfMs / 1000) : halfMs);
         p.setProperty("connectTimeout", half);
         p.setProperty("socketTimeout", half);
         Connection c = DriverManager.getConnection(url, p);
         try {
-            try (PreparedStatement ps = c.prepareStatement("SET SESSION wait_timeout = ?")) {
-                ps.setLong(1, Math.max(1, silence.toSeconds()));
+            try (PreparedStatement ps = c.prepareStatement(sql.sessionTimeout())) {
+                if (postgres) {
+                    ps.setString(1, Long.toString(Math.max(1000, silence.toMillis()))); // idle_session_timeout, ms
+                } else {
+                    ps.setLong(1, Math.max(1, silence.toSeconds()));
+                }
                 ps.execute();
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT CONNECTION_ID()"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(sql.sessionId()); ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new LockSession(c, lock, rs.getLong(1));
+                return new LockSession(c, lock, rs.getLong(1), sql);
             }
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c);
@@ -70,7 +94,7 @@ final class LockSession implements AutoCloseable {
      * (no waiting: the caller polls).
      */
     boolean tryAcquire() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+        try (PreparedStatement ps = connection.prepareStatement(sql.tryAcquire())) {
             ps.setString(1, lock);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -89,7 +113,7 @@ final class LockSession implements AutoCloseable {
      * pass for the old one.
      */
     boolean holds() throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT IS_USED_LOCK(?), CONNECTION_ID()")) {
+        try (PreparedStatement ps = connection.prepareStatement(sql.holds())) {
             ps.setString(1, lock);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -105,7 +129,7 @@ final class LockSession implements AutoCloseable {
      * can take it at its next poll) and ends the session.
      */
     void release() {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+        try (PreparedStatement ps = connection.prepareStatement(sql.release())) {
             ps.setString(1, lock);
             ps.execute();
         } catch (SQLException | RuntimeException e) {

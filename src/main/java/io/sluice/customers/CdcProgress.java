@@ -37,6 +37,7 @@ public final class CdcProgress extends AbstractHealthCheck {
     private final Leadership leadership;
     private final String topic;
     private final Supplier<DataSource> dataSource;
+    private final io.sluice.db.SqlDialect dialect;
     private volatile boolean snapshotMarkerSeen;
     private volatile boolean snapshotRecorded;
     private volatile long events;
@@ -47,8 +48,10 @@ public final class CdcProgress extends AbstractHealthCheck {
      * @param topic      the customers topic CDC writes
      * @param dataSource where the completed snapshot is recorded for the other instances
      */
-    public CdcProgress(String server, Leadership leadership, String topic, Supplier<DataSource> dataSource) {
+    public CdcProgress(String server, Leadership leadership, String topic, Supplier<DataSource> dataSource,
+            io.sluice.db.SqlDialect dialect) {
         super("sluice", "cdc");
+        this.dialect = dialect;
         this.server = server;
         this.leadership = leadership;
         this.topic = topic;
@@ -113,7 +116,7 @@ public final class CdcProgress extends AbstractHealthCheck {
 
     private void recordSnapshot() {
         try (Connection c = dataSource.get().getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO cdc_snapshot (topic) VALUES (?) ON DUPLICATE KEY UPDATE topic = topic")) {
+                dialect.statement(io.sluice.db.SqlDialect.CDC_SNAPSHOT_INSERT))) {
             ps.setString(1, topic);
             ps.executeUpdate();
             snapshotRecorded = true;

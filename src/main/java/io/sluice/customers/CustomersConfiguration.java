@@ -41,12 +41,21 @@ public final class CustomersConfiguration implements CamelConfiguration {
         }
         CdcProgress cdc = new CdcProgress(pc.resolveProperty("sluice.cdc.topic-prefix").orElseThrow(), leadership,
                 pc.resolveProperty("sluice.customers.topic").orElseThrow(),
-                () -> context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class));
+                () -> context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class),
+                io.sluice.db.SqlDialect.of(context));
         context.getRegistry().bind("cdcProgress", cdc);
         if (cdcEnabled) {
-            chooseConnector(pc);
+            if (!io.sluice.db.SqlDialect.of(context).name().equals("postgres")) {
+                chooseConnector(pc); // asks a MariaDB/MySQL server which it is
+            }
             withoutDeprecatedDefaults(context);
+            offsetFileDirectory(pc);
             HealthChecks.register(context, cdc);
+            if (io.sluice.db.SqlDialect.of(context).name().equals("postgres")) {
+                registerSlotLag(context, new SlotLag(
+                        () -> context.getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class),
+                        pc.resolveProperty("sluice.cdc.postgres.slot").orElseThrow()));
+            }
             context.addService(new CdcWatchdog(context, cdc, leadership, "customer-cdc",
                     Long.parseLong(pc.resolveProperty("sluice.cdc.watchdog-interval-ms").orElse("5000")),
                     Long.parseLong(pc.resolveProperty("sluice.cdc.restart-after-ms").orElse("15000"))), true, true);
@@ -76,6 +85,33 @@ public final class CustomersConfiguration implements CamelConfiguration {
             return () -> true; // the topic is fed by something else (e.g. Kafka Connect): nothing of ours to wait for
         }
         return () -> leadership.isDecided() && (leadership.isLeader() ? cdc.snapshotDelivered() : cdc.snapshotRecordedByLeader());
+    }
+
+    /**
+     * Kafka's file offset store writes its file but does not make its directory. On MariaDB the schema-history file
+     * beside it happened to make it; PostgreSQL has no schema history, so the first offset flush failed there.
+     */
+    private static void offsetFileDirectory(PropertiesComponent pc) throws java.io.IOException {
+        if (pc.resolveProperty("sluice.cdc.offset-storage").orElse("").endsWith("FileOffsetBackingStore")) {
+            java.nio.file.Path parent = java.nio.file.Path.of(pc.resolveProperty("sluice.cdc.offset-file").orElseThrow())
+                    .toAbsolutePath().getParent();
+            if (parent != null) {
+                java.nio.file.Files.createDirectories(parent);
+            }
+        }
+    }
+
+    /** {@code sluice_cdc_slot_lag_bytes}: WAL the server keeps for the CDC slot (-1 while there is no slot). */
+    private static void registerSlotLag(CamelContext context, SlotLag lag) {
+        OnContextStarted.run(context, () -> {
+            io.micrometer.core.instrument.MeterRegistry registry = context.getRegistry()
+                    .lookupByNameAndType("metricsRegistry", io.micrometer.core.instrument.MeterRegistry.class);
+            if (registry != null) {
+                io.micrometer.core.instrument.Gauge.builder("sluice.cdc.slot.lag.bytes", lag, SlotLag::bytes)
+                        .description("bytes of WAL PostgreSQL keeps for the CDC replication slot beyond its confirmed position")
+                        .baseUnit("bytes").strongReference(true).register(registry);
+            }
+        });
     }
 
     /** MariaDB needs Debezium's MariaDB connector (GTIDs differ); "auto" asks the server which it is. */

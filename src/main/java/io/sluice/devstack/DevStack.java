@@ -32,6 +32,7 @@ public final class DevStack implements AutoCloseable {
     private volatile EmbeddedElasticsearch elasticsearch;
     private volatile EmbeddedKafka kafka;
     private volatile EmbeddedMariaDb mariaDb;
+    private volatile io.sluice.devstack.postgres.EmbeddedPostgres postgres;
 
     private DevStack(DevStackConfig config) {
         this.config = config;
@@ -61,11 +62,16 @@ public final class DevStack implements AutoCloseable {
         // servers an earlier Sluice left behind when it was killed -9 still hold their ports and locks: stopped
         // here, once, before the port checks (the services' start methods rely on it)
         EmbeddedMariaDb.stopLeftover(config.dataDir().resolve("mariadb"));
+        io.sluice.devstack.postgres.EmbeddedPostgres.stopLeftover(config.dataDir().resolve("postgres"));
         EmbeddedElasticsearch.stopLeftover(config.dataDir().resolve("elasticsearch"));
         // all clashes reported before anything starts
         Ports.requireFree("Kafka broker", config.kafkaPort(), "sluice.devstack.kafka.port");
         Ports.requireFree("Kafka controller", config.kafkaControllerPort(), "sluice.devstack.kafka.controller-port");
-        Ports.requireFree("MariaDB", config.mariaDbPort(), "sluice.devstack.mariadb.port");
+        if (config.postgres()) {
+            Ports.requireFree("PostgreSQL", config.postgresPort(), "sluice.devstack.postgres.port");
+        } else {
+            Ports.requireFree("MariaDB", config.mariaDbPort(), "sluice.devstack.mariadb.port");
+        }
         Ports.requireFree("Elasticsearch", config.elasticsearchPort(), "sluice.devstack.elasticsearch.port");
         Ports.requireFree("Slack receiver", config.slackPort(), "sluice.devstack.slack.port");
 
@@ -77,11 +83,20 @@ public final class DevStack implements AutoCloseable {
             return kafka;
         });
         started.push(this::stopKafka);
-        timed("MariaDB", () -> {
-            startMariaDb();
-            return mariaDb;
-        });
-        started.push(this::stopMariaDb);
+        if (config.postgres()) {
+            timed("PostgreSQL", () -> {
+                postgres = io.sluice.devstack.postgres.EmbeddedPostgres.start(
+                        config.dataDir().resolve("postgres"), config.postgresPort(), config.accounts());
+                return postgres;
+            });
+            started.push(() -> postgres.close());
+        } else {
+            timed("MariaDB", () -> {
+                startMariaDb();
+                return mariaDb;
+            });
+            started.push(this::stopMariaDb);
+        }
         slack = SlackReceiver.start(config.slackPort());
         started.push(slack);
         timed("Elasticsearch (started in parallel)", elasticsearch::awaitReady);

@@ -17,7 +17,13 @@ public record DevStackConfig(
         int elasticsearchPort,
         String elasticsearchHeap,
         int slackPort,
-        DbAccounts accounts) {
+        DbAccounts accounts,
+        String database,
+        int postgresPort) {
+
+    /** sluice.devstack.database: which embedded database the stack runs. */
+    public static final String MARIADB = "mariadb";
+    public static final String POSTGRES = "postgres";
 
     /** Accounts the embedded MariaDB gets: an admin for schema set-up, the app (DML only) and CDC (replication). */
     public record DbAccounts(String database, String adminPassword,
@@ -42,14 +48,35 @@ public record DevStackConfig(
                         p.get("sluice.db.user", "sluice"),
                         p.get("sluice.db.password", "sluice"),
                         p.get("sluice.cdc.user", "debezium"),
-                        p.get("sluice.cdc.password", "dbz")));
+                        p.get("sluice.cdc.password", "dbz")),
+                database(p.get("sluice.devstack.database", MARIADB)),
+                p.getInt("sluice.devstack.postgres.port", 5433));
+    }
+
+    private static String database(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        if (!n.equals(MARIADB) && !n.equals(POSTGRES)) {
+            throw new IllegalArgumentException("sluice.devstack.database must be mariadb or postgres, not " + name);
+        }
+        return n;
+    }
+
+    public boolean postgres() {
+        return POSTGRES.equals(database);
+    }
+
+    /** The same stack running PostgreSQL instead of MariaDB. */
+    public DevStackConfig withPostgres() {
+        return new DevStackConfig(dataDir, kafkaPort, kafkaControllerPort, kafkaPartitions, mariaDbPort,
+                elasticsearchPort, elasticsearchHeap, slackPort, accounts, POSTGRES, postgresPort);
     }
 
     /** The same stack on free ports under {@code dataDir}: what the test harness runs beside any dev instance. */
     public static DevStackConfig onFreePorts(Path dataDir) {
         DevStackConfig defaults = from(name -> Optional.empty());
         return new DevStackConfig(dataDir.toAbsolutePath(), Ports.free(), Ports.free(), defaults.kafkaPartitions(),
-                Ports.free(), Ports.free(), defaults.elasticsearchHeap(), Ports.free(), defaults.accounts());
+                Ports.free(), Ports.free(), defaults.elasticsearchHeap(), Ports.free(), defaults.accounts(),
+                defaults.database(), Ports.free());
     }
 
     public String kafkaBootstrap() {
@@ -57,7 +84,9 @@ public record DevStackConfig(
     }
 
     public String jdbcUrl() {
-        return "jdbc:mariadb://localhost:" + mariaDbPort + "/" + accounts.database();
+        return postgres()
+                ? "jdbc:postgresql://localhost:" + postgresPort + "/" + accounts.database()
+                : "jdbc:mariadb://localhost:" + mariaDbPort + "/" + accounts.database();
     }
 
     public String elasticsearchUrl() {

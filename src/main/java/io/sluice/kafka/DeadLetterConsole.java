@@ -189,7 +189,10 @@ public final class DeadLetterConsole implements Service {
             claim.setString(5, replay ? target : null);
             claim.setString(6, user);
             claim.executeUpdate();
-        } catch (SQLIntegrityConstraintViolationException taken) {
+        } catch (SQLException e) {
+            if (!(e instanceof SQLIntegrityConstraintViolationException || "23505".equals(e.getSQLState()))) {
+                throw e; // not "taken" (MariaDB's driver and PostgreSQL's say that differently): a real failure
+            }
             Action done = actions(List.of(letter)).get(coordinates(topic, partition, offset));
             return new Outcome(topic, partition, offset, "already", done == null ? "handled already"
                     : done.action() + " by " + done.by() + " at " + done.at());

@@ -34,9 +34,11 @@ public final class LoanApi {
 
     private final Supplier<DataSource> dataSource;
     private final ObjectMapper json;
+    private final io.sluice.db.SqlDialect dialect;
 
-    public LoanApi(Supplier<DataSource> dataSource, ObjectMapper json) {
+    public LoanApi(Supplier<DataSource> dataSource, io.sluice.db.SqlDialect dialect, ObjectMapper json) {
         this.dataSource = dataSource;
+        this.dialect = dialect;
         this.json = json;
     }
 
@@ -52,8 +54,7 @@ public final class LoanApi {
         int custIds = (Integer) request.get("cust_ids");
         String loanId = (String) request.get("loan_id");
         try (Connection c = dataSource.get().getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO loan_submission (cust_ids, loan_id, loan_amount, first_name,"
-                    + " last_name, country, phone, submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE cust_ids = cust_ids")) {
+            try (PreparedStatement ps = c.prepareStatement(dialect.statement(io.sluice.db.SqlDialect.LOAN_SUBMISSION_INSERT))) {
                 ps.setInt(1, custIds);
                 ps.setString(2, loanId);
                 ps.setInt(3, (Integer) request.get("loan_amount"));

@@ -37,10 +37,13 @@ public final class LoanApprovals {
     private final Supplier<DataSource> dataSource;
     private final Installment installment;
     private final DisbursementTopic published;
+    private final io.sluice.db.SqlDialect dialect;
 
     /** @param dataSource looked up when first needed: the pooled bean is created after this class is wired */
-    public LoanApprovals(Supplier<DataSource> dataSource, Installment installment, DisbursementTopic published) {
+    public LoanApprovals(Supplier<DataSource> dataSource, io.sluice.db.SqlDialect dialect, Installment installment,
+            DisbursementTopic published) {
         this.dataSource = dataSource;
+        this.dialect = dialect;
         this.installment = installment;
         this.published = published;
     }
@@ -66,7 +69,7 @@ public final class LoanApprovals {
             int monthly = installment.monthly(amount);
             boolean created;
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO loan_disburse (cust_ids, loan_id, loan_amount, monthly_inst, approved_by) VALUES (?, ?, ?, ?, ?)")) {
+                    dialect.statement(io.sluice.db.SqlDialect.LOAN_DISBURSE_INSERT))) {
                 ps.setInt(1, custIds);
                 ps.setString(2, loanId);
                 ps.setLong(3, amount);
@@ -74,7 +77,10 @@ public final class LoanApprovals {
                 ps.setString(5, approvedBy);
                 ps.executeUpdate();
                 created = true;
-            } catch (java.sql.SQLIntegrityConstraintViolationException duplicate) {
+            } catch (SQLException e) {
+                if (!dialect.isDuplicateKey(e)) {
+                    throw e;
+                }
                 created = false; // approved before: the primary key keeps it to one row
             }
             m.setHeader(CREATED, created);

@@ -23,9 +23,11 @@ public final class LoansConfiguration implements CamelConfiguration {
         DisbursementTopic published = new DisbursementTopic(pc.resolveProperty("sluice.kafka.brokers").orElseThrow(),
                 pc.resolveProperty("sluice.loans.disbursement-topic").orElseThrow(), json);
         context.getRegistry().bind("loanApprovals", new LoanApprovals(
-                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), installment, published));
+                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class),
+                io.sluice.db.SqlDialect.of(context), installment, published));
         context.getRegistry().bind("loanApi", new LoanApi(
-                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class), json));
+                () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class),
+                io.sluice.db.SqlDialect.of(context), json));
         context.getRegistry().bind("loansConsole", new LoansConsole(
                 () -> context.getRegistry().lookupByNameAndType("dataSource", DataSource.class)));
         context.getRegistry().bind("loanRequestsGenerator", new LoanRequestsGenerator(System.nanoTime()));

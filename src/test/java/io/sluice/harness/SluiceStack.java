@@ -53,7 +53,12 @@ public final class SluiceStack implements BeforeAllCallback, ParameterResolver {
         p.setProperty("sluice.devstack.enabled", "false");
         p.setProperty("sluice.kafka.brokers", c.kafkaBootstrap());
         p.setProperty("sluice.db.host", "localhost");
-        p.setProperty("sluice.db.port", Integer.toString(c.mariaDbPort()));
+        if (c.postgres()) {
+            p.setProperty("sluice.db.port", Integer.toString(c.postgresPort()));
+            p.setProperty("sluice.db.url", c.jdbcUrl());
+        } else {
+            p.setProperty("sluice.db.port", Integer.toString(c.mariaDbPort()));
+        }
         p.setProperty("sluice.elasticsearch.url", c.elasticsearchUrl());
         p.setProperty("sluice.devstack.slack.url", c.slackUrl());
         p.setProperty("sluice.slack.webhook.secret", c.slackUrl() + "/services/sluice-test");
@@ -67,7 +72,10 @@ public final class SluiceStack implements BeforeAllCallback, ParameterResolver {
 
         Running() {
             deleteTree(DATA);
-            stack = DevStack.start(DevStackConfig.onFreePorts(DATA));
+            DevStackConfig config = DevStackConfig.onFreePorts(DATA);
+            // -Dsluice.test.database=postgres: the same tests on PostgreSQL
+            stack = DevStack.start(DevStackConfig.POSTGRES.equals(System.getProperty("sluice.test.database"))
+                    ? config.withPostgres() : config);
         }
 
         @Override

@@ -13,12 +13,12 @@ import java.util.List;
  * Runs the schema and seed files that docker-compose's MySQL also runs at first start, so both stacks
  * share one definition. The files keep to plain statements ending in ';' (no procedures, no DELIMITER).
  */
-final class SqlScript {
+public final class SqlScript {
 
     private SqlScript() {
     }
 
-    static void run(Connection connection, String classpathResource) throws SQLException {
+    public static void run(Connection connection, String classpathResource) throws SQLException {
         try (Statement st = connection.createStatement()) {
             for (String sql : statements(read(classpathResource))) {
                 st.execute(sql);
