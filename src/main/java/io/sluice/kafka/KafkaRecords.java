@@ -14,6 +14,10 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Route step for batch consumers: a batch arrives as a list of exchanges, one per Kafka record; the splitter
@@ -22,6 +26,7 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
  */
 public final class KafkaRecords {
 
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaRecords.class);
     public static final String ORIGINAL_VALUE = "sluiceOriginalValue";
     static final String BATCH = "sluiceBatch";
     private final FlowMetrics metrics;
@@ -59,13 +64,18 @@ public final class KafkaRecords {
      * what this exchange consumed, now that its work is done — one record, or for a batch the highest offset
      * of each partition. camel-kafka itself commits nothing when auto-commit is off (it only would with
      * auto-commit on, which also commits a failed batch when the consumer closes).
+     *
+     * <p>A commit the group refuses because it is rebalancing is given up, not retried: the consumer can only rejoin
+     * from its next poll, which a retry on its own thread would hold back — the whole group then waited for it (up to
+     * {@code max.poll.interval.ms}) while the retry kept being refused. The work is durable already; the partition's
+     * next owner reads these records again from the last commit, which every sink absorbs (idempotent on a key).
      */
     public void commit(Exchange exchange) {
         List<?> batch = exchange.getProperty(BATCH, List.class);
         if (batch == null) {
             KafkaManualCommit single = exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
             if (single != null) {
-                single.commit();
+                commit(exchange, single);
             }
             return;
         }
@@ -80,10 +90,34 @@ public final class KafkaRecords {
         }
         for (Message record : lastOfPartition.values()) {
             KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-            if (commit != null) {
-                commit.commit();
+            if (commit != null && !commit(exchange, commit)) {
+                return; // the group is rebalancing: the other partitions' commits would be refused as well
             }
         }
+    }
+
+    /** Commits; false when the group refused it for a rebalance (see {@link #commit(Exchange)}). */
+    private static boolean commit(Exchange exchange, KafkaManualCommit commit) {
+        try {
+            commit.commit();
+            return true;
+        } catch (RuntimeException e) {
+            if (!refusedForRebalance(e)) {
+                throw e;
+            }
+            LOG.warn("{}: offsets not committed, the consumer group is rebalancing ({}); the records since the last "
+                    + "commit are read again by their partition's next owner", exchange.getFromRouteId(), e.toString());
+            return false;
+        }
+    }
+
+    static boolean refusedForRebalance(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CommitFailedException || t instanceof RebalanceInProgressException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long offset(Message record) {
