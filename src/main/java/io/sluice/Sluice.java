@@ -115,9 +115,21 @@ public final class Sluice {
                 // route file per kind of database, both with route id customer-cdc; the other one is not loaded
                 io.sluice.db.SqlDialect dialect = io.sluice.db.SqlDialect.of(m.getCamelContext());
                 String other = dialect.name().equals("postgres") ? "customer-cdc.yaml" : "customer-cdc-postgres.yaml";
+                StringBuilder exclude = new StringBuilder("file:routes/" + other);
+                // routes read from another folder (a test's copy, a deployment's own folder): the same file there
+                // (the properties are bound to the configuration after this listener: read the property too)
+                String include = m.getCamelContext().getPropertiesComponent()
+                        .resolveProperty("camel.main.routes-include-pattern").orElse("")
+                        + "," + java.util.Objects.requireNonNullElse(m.configure().getRoutesIncludePattern(), "");
+                for (String pattern : include.split(",")) {
+                    pattern = pattern.strip();
+                    int slash = pattern.lastIndexOf('/');
+                    if (pattern.startsWith("file:") && slash > 0 && pattern.indexOf('*', slash) > 0) {
+                        exclude.append(',').append(pattern, 0, slash + 1).append(other);
+                    }
+                }
                 String excluded = m.configure().getRoutesExcludePattern();
-                m.configure().setRoutesExcludePattern((excluded == null || excluded.isBlank() ? "" : excluded + ",")
-                        + "file:routes/" + other);
+                m.configure().setRoutesExcludePattern((excluded == null || excluded.isBlank() ? "" : excluded + ",") + exclude);
             }
         });
         return new Sluice(main, devStack);
