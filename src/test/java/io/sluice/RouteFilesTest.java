@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class RouteFilesTest {
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}?:]+)(?::[^{}]*)?}}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^{}?:]+)(?::([^{}]*))?}}");
     private static final Pattern TEMPLATE_PARAMETER = Pattern.compile("^\\s*- name: (\\w+)\\s*$", Pattern.MULTILINE);
 
     @Test
@@ -56,6 +56,17 @@ class RouteFilesTest {
             Matcher m = PLACEHOLDER.matcher(text);
             while (m.find()) {
                 String key = m.group(1).trim();
+                if (key.equals("dialect")) {
+                    // a SQL statement of the database's dialect (io.sluice.db.DialectFunction): both dialects have it
+                    String statement = m.group(2) == null ? "" : m.group(2).trim();
+                    for (String url : new String[] {"jdbc:mariadb://h/d", "jdbc:postgresql://h/d"}) {
+                        io.sluice.db.SqlDialect dialect = io.sluice.db.SqlDialect.forUrl(url);
+                        if (!dialect.statements().containsKey(statement)) {
+                            missing.add(file.getFileName() + ": {{dialect:" + statement + "}} (no " + dialect.name() + " statement)");
+                        }
+                    }
+                    continue;
+                }
                 if (!parameters.contains(key) && !key.startsWith("env:") && properties.getProperty(key) == null) {
                     missing.add(file.getFileName() + ": {{" + key + "}}");
                 }
