@@ -43,6 +43,11 @@ public sealed interface SqlDialect permits MariaDbDialect, PostgresDialect {
 
     /** Whether the insert failed because the row's key is taken (MariaDB's driver and PostgreSQL's differ). */
     default boolean isDuplicateKey(SQLException e) {
+        return duplicateKey(e);
+    }
+
+    /** The same, for code that does not know its dialect: each driver says it its own way, neither the other's. */
+    static boolean duplicateKey(SQLException e) {
         return e instanceof SQLIntegrityConstraintViolationException || "23505".equals(e.getSQLState());
     }
 

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -190,8 +189,8 @@ public final class DeadLetterConsole implements Service {
             claim.setString(6, user);
             claim.executeUpdate();
         } catch (SQLException e) {
-            if (!(e instanceof SQLIntegrityConstraintViolationException || "23505".equals(e.getSQLState()))) {
-                throw e; // not "taken" (MariaDB's driver and PostgreSQL's say that differently): a real failure
+            if (!io.sluice.db.SqlDialect.duplicateKey(e)) {
+                throw e; // not "taken": a real failure
             }
             Action done = actions(List.of(letter)).get(coordinates(topic, partition, offset));
             return new Outcome(topic, partition, offset, "already", done == null ? "handled already"
@@ -219,14 +218,7 @@ public final class DeadLetterConsole implements Service {
             withdraw(topic, partition, offset);
             return new Outcome(topic, partition, offset, "failed", "not replayed (" + e.getMessage() + "); it may be replayed again");
         }
-        try (Connection c = dataSource.get().getConnection();
-             PreparedStatement published = c.prepareStatement("UPDATE dead_letter_action SET published_ts = CURRENT_TIMESTAMP"
-                     + " WHERE dlq_topic = ? AND dlq_partition = ? AND dlq_offset = ?")) {
-            published.setString(1, topic);
-            published.setInt(2, partition);
-            published.setLong(3, offset);
-            published.executeUpdate();
-        }
+        onRow("UPDATE dead_letter_action SET published_ts = CURRENT_TIMESTAMP", topic, partition, offset);
         return new Outcome(topic, partition, offset, "replayed", "to " + target + " by " + user);
     }
 
@@ -237,13 +229,17 @@ public final class DeadLetterConsole implements Service {
     }
 
     private void withdraw(String topic, int partition, long offset) throws SQLException {
+        onRow("DELETE FROM dead_letter_action", topic, partition, offset);
+    }
+
+    /** {@code statement} on the letter's row of dead_letter_action (its key: the letter's coordinates). */
+    private void onRow(String statement, String topic, int partition, long offset) throws SQLException {
         try (Connection c = dataSource.get().getConnection();
-             PreparedStatement delete = c.prepareStatement("DELETE FROM dead_letter_action"
-                     + " WHERE dlq_topic = ? AND dlq_partition = ? AND dlq_offset = ?")) {
-            delete.setString(1, topic);
-            delete.setInt(2, partition);
-            delete.setLong(3, offset);
-            delete.executeUpdate();
+             PreparedStatement ps = c.prepareStatement(statement + " WHERE dlq_topic = ? AND dlq_partition = ? AND dlq_offset = ?")) {
+            ps.setString(1, topic);
+            ps.setInt(2, partition);
+            ps.setLong(3, offset);
+            ps.executeUpdate();
         }
     }
 
