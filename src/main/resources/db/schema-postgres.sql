@@ -1,7 +1,7 @@
 -- The demo schema for PostgreSQL (sluice.db.url jdbc:postgresql:...): the same tables, columns and keys as schema.sql,
 -- in PostgreSQL's syntax; run at every start of the embedded PostgreSQL, so every statement is idempotent.
 -- Timestamps are TIMESTAMPTZ(0): Debezium sends those as the same ISO-8601 strings, to the second, as MariaDB's TIMESTAMP, so the CDC
--- records keep their field types. update_ts has no ON UPDATE clause here (PostgreSQL needs a trigger for that).
+-- records keep their field types. update_ts is bumped by a trigger (MariaDB's ON UPDATE CURRENT_TIMESTAMP), below.
 
 CREATE TABLE IF NOT EXISTS customers (
   id          SERIAL       PRIMARY KEY,
@@ -14,6 +14,22 @@ CREATE TABLE IF NOT EXISTS customers (
   create_ts   TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP,
   update_ts   TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
+
+-- update_ts follows every UPDATE that changes the row, as MariaDB's ON UPDATE CURRENT_TIMESTAMP does (an UPDATE that
+-- sets the same values leaves it alone there too); a CDC record of a change then carries when it was made
+CREATE OR REPLACE FUNCTION customers_touch_update_ts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW IS DISTINCT FROM OLD AND NEW.update_ts IS NOT DISTINCT FROM OLD.update_ts THEN
+    NEW.update_ts := CURRENT_TIMESTAMP;
+  END IF;
+  RETURN NEW;
+END;
+$$;
+
+DROP TRIGGER IF EXISTS customers_update_ts ON customers;
+
+CREATE TRIGGER customers_update_ts BEFORE UPDATE ON customers
+  FOR EACH ROW EXECUTE FUNCTION customers_touch_update_ts();
 
 CREATE TABLE IF NOT EXISTS loanrequest (
   cust_ids    INT          NOT NULL,

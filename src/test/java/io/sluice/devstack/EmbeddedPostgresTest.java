@@ -30,6 +30,14 @@ class EmbeddedPostgresTest {
             try (Connection c = app(port); Statement st = c.createStatement()) {
                 assertThat(count(st, "SELECT COUNT(*) FROM customers")).isEqualTo(20);
                 st.executeUpdate("INSERT INTO customers (first_name, club_status) VALUES ('New', 'gold')");
+                // update_ts follows a change, as MariaDB's ON UPDATE CURRENT_TIMESTAMP; an UPDATE to the same values
+                // or one that sets update_ts itself leaves it as given
+                st.executeUpdate("UPDATE customers SET update_ts = TIMESTAMPTZ '2020-01-01 00:00:00+00' WHERE id = 1");
+                st.executeUpdate("UPDATE customers SET club_status = club_status WHERE id = 1");
+                assertThat(count(st, "SELECT EXTRACT(YEAR FROM update_ts) FROM customers WHERE id = 1")).isEqualTo(2020);
+                st.executeUpdate("UPDATE customers SET club_status = 'bronze' WHERE id = 1");
+                assertThat(count(st, "SELECT COUNT(*) FROM customers WHERE id = 1 AND update_ts > now() - INTERVAL '1 minute'"))
+                        .isEqualTo(1);
                 assertThatThrownBy(() -> st.execute("CREATE TABLE intruder (id INT)")).isInstanceOf(SQLException.class);
             }
             try (Connection c = DriverManager.getConnection(url(port), ACCOUNTS.cdcUser(), ACCOUNTS.cdcPassword());

@@ -11,7 +11,9 @@ import java.util.List;
 
 /**
  * Runs the schema and seed files that docker-compose's MySQL also runs at first start, so both stacks
- * share one definition. The files keep to plain statements ending in ';' (no procedures, no DELIMITER).
+ * share one definition. The files keep to plain statements ending in ';' (no DELIMITER); a PostgreSQL function
+ * body in dollar quotes ({@code $$ ... $$}) may hold ';' of its own — the statement ends at the first ';' that ends a
+ * line outside them, as psql (docker-compose's PostgreSQL) reads the same file.
  */
 public final class SqlScript {
 
@@ -29,13 +31,18 @@ public final class SqlScript {
     static List<String> statements(String script) {
         List<String> out = new ArrayList<>();
         StringBuilder current = new StringBuilder();
+        boolean quoted = false;
         for (String line : script.split("\n")) {
             String trimmed = line.strip();
-            if (trimmed.isEmpty() || trimmed.startsWith("--")) {
+            if (!quoted && (trimmed.isEmpty() || trimmed.startsWith("--"))) {
                 continue;
             }
             current.append(line).append('\n');
-            if (trimmed.endsWith(";")) {
+            // an odd number of $$ on a line opens or closes a dollar-quoted body
+            if (((line.length() - line.replace("$$", "").length()) / 2) % 2 == 1) {
+                quoted = !quoted;
+            }
+            if (!quoted && trimmed.endsWith(";")) {
                 String sql = current.toString().strip();
                 out.add(sql.substring(0, sql.length() - 1));
                 current.setLength(0);
