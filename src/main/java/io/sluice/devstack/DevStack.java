@@ -89,7 +89,12 @@ public final class DevStack implements AutoCloseable {
                         config.dataDir().resolve("postgres"), config.postgresPort(), config.accounts());
                 return postgres;
             });
-            started.push(() -> postgres.close());
+            // the outage scenarios may have stopped it (stopDatabase) and started another
+            started.push(() -> {
+                if (postgres != null) {
+                    postgres.close();
+                }
+            });
         } else {
             timed("MariaDB", () -> {
                 startMariaDb();
@@ -168,6 +173,28 @@ public final class DevStack implements AutoCloseable {
     /** Starts the MariaDB server again on the same port and data. */
     public void startMariaDb() throws Exception {
         mariaDb = EmbeddedMariaDb.start(config.dataDir().resolve("mariadb"), config.mariaDbPort(), config.accounts());
+    }
+
+    /** Stops the stack's database, MariaDB or PostgreSQL (its data stays), as an outage would; see {@link #startDatabase()}. */
+    public void stopDatabase() throws Exception {
+        if (config.postgres()) {
+            if (postgres != null) {
+                postgres.close();
+                postgres = null;
+            }
+        } else {
+            stopMariaDb();
+        }
+    }
+
+    /** Starts the stack's database again on the same port and data. */
+    public void startDatabase() throws Exception {
+        if (config.postgres()) {
+            postgres = io.sluice.devstack.postgres.EmbeddedPostgres.start(
+                    config.dataDir().resolve("postgres"), config.postgresPort(), config.accounts());
+        } else {
+            startMariaDb();
+        }
     }
 
     @Override

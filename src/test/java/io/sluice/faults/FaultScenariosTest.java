@@ -73,8 +73,9 @@ class FaultScenariosTest {
     }
 
     @Test
-    void mariaDbStoppedAndRestarted(DevStack stack) throws Exception {
-        serviceOutage(stack, "fault-db", 921, "MariaDB", "Database", OUTAGE, stack::stopMariaDb, stack::startMariaDb,
+    void databaseStoppedAndRestarted(DevStack stack) throws Exception {
+        serviceOutage(stack, "fault-db", 921, stack.config().postgres() ? "PostgreSQL" : "MariaDB", "Database", OUTAGE,
+                stack::stopDatabase, stack::startDatabase,
                 run -> run::salesRows, "sales rows");
     }
 
