@@ -125,6 +125,7 @@ final class FaultRun implements AutoCloseable {
             notes.add("NOT COMPLETE after " + atMost.toSeconds() + " s: " + check.incomplete());
             for (SluiceProcess p : instances) {
                 notes.add(p.name() + (p.alive() ? "" : " (not running)") + ": " + lastWarnings(p.log(), 8));
+                p.threadDump().ifPresent(dump -> notes.add(p.name() + " window threads: " + windowThreads(dump)));
             }
         }
         return (System.nanoTime() - driver.finishedAt()) / 1e9;
@@ -142,6 +143,31 @@ final class FaultRun implements AutoCloseable {
         } catch (IOException | java.io.UncheckedIOException e) {
             return List.of("log not readable: " + e);
         }
+    }
+
+    /**
+     * From a thread dump, each Kafka Streams thread of a window with its state and top frames: whether a window that
+     * stopped closing is blocked, waiting, or idle with nothing to do.
+     */
+    static List<String> windowThreads(Path dump) {
+        List<String> out = new ArrayList<>();
+        try {
+            String[] blocks = Files.readString(dump).split("\n\n");
+            for (String block : blocks) {
+                String[] lines = block.strip().split("\n");
+                if (lines.length == 0 || !lines[0].startsWith("\"") || !lines[0].contains("StreamThread")) {
+                    continue;
+                }
+                StringBuilder b = new StringBuilder(lines[0].substring(1, lines[0].indexOf('"', 1)));
+                for (int i = 1; i < Math.min(lines.length, 6); i++) {
+                    b.append(" | ").append(lines[i].strip());
+                }
+                out.add(b.toString());
+            }
+        } catch (IOException e) {
+            out.add("dump not readable: " + e);
+        }
+        return out;
     }
 
     /** Checks every sink, writes the verdict, and returns it. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -114,6 +115,28 @@ public final class SluiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The process's threads as {@code jcmd Thread.print} gives them, written to {@code <name>-<start>-threads.txt}
+     * beside its log; empty when it is not running or the JDK's jcmd cannot reach it.
+     */
+    public Optional<Path> threadDump() {
+        if (!alive()) {
+            return Optional.empty();
+        }
+        Path out = dir.resolve(name + "-" + starts + "-threads.txt");
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 ? Optional.of(out) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }
@@ -134,6 +157,10 @@ public final class SluiceProcess implements AutoCloseable {
             try (var in = Files.newInputStream(Path.of(args[0]))) {
                 overrides.load(in);
             }
+            // Kafka Streams' own account of rebalances, task moves and restores, which the shipped WARN level
+            // leaves out: what a fault run that does not complete needs to say where a window stuck
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka.streams",
+                    org.apache.logging.log4j.Level.INFO);
             Sluice.create("dev", overrides).main().run();
         }
     }
