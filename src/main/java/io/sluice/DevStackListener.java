@@ -32,8 +32,12 @@ final class DevStackListener extends MainListenerSupport {
         // (a URL that already names PostgreSQL, e.g. the test harness's, is left as it is)
         if ("postgres".equalsIgnoreCase(pc.resolveProperty("sluice.devstack.database").orElse("mariadb").trim())
                 && !pc.resolveProperty("sluice.db.url").orElse("").startsWith("jdbc:postgresql:")) {
-            pc.addOverrideProperty("sluice.db.url", "jdbc:postgresql://localhost:"
-                    + pc.resolveProperty("sluice.devstack.postgres.port").orElse("5433") + "/"
+            String port = pc.resolveProperty("sluice.devstack.postgres.port").orElse("5433");
+            // the port too: the CDC route connects to sluice.cdc.host:sluice.cdc.port, which follow sluice.db.* (found by
+            // java -jar on PostgreSQL: Debezium went to the dev profile's MariaDB port and CDC never started)
+            pc.addOverrideProperty("sluice.db.host", "localhost");
+            pc.addOverrideProperty("sluice.db.port", port);
+            pc.addOverrideProperty("sluice.db.url", "jdbc:postgresql://localhost:" + port + "/"
                     + pc.resolveProperty("sluice.db.name").orElse("demo"));
         }
     }

@@ -37,7 +37,11 @@ public final class Sluice {
     }
 
     public static void main(String[] args) throws Exception {
-        Sluice sluice = create(profile(Path.of("application.properties")), new Properties());
+        runAsProcess(create(profile(Path.of("application.properties")), new Properties()), args);
+    }
+
+    /** Runs {@code sluice} as this process's whole work: until SIGTERM (stopping in order) or a failed start. */
+    public static void runAsProcess(Sluice sluice, String[] args) throws Exception {
         // Camel's SIGTERM hook only asks the main thread to stop and returns; without this hook the JVM would
         // halt while routes are still finishing and before the embedded services are shut down in order.
         Thread mainThread = Thread.currentThread();

@@ -125,7 +125,7 @@ public final class CdcProgress extends AbstractHealthCheck {
         }
     }
 
-    /** Whether Debezium is at work: snapshotting, or connected to the binlog. */
+    /** Whether Debezium is at work: snapshotting, or connected to the binlog (MariaDB) or replication slot (PostgreSQL). */
     public boolean engineRunning() {
         return metric("snapshot", "SnapshotRunning") || metric("streaming", "Connected");
     }
@@ -145,7 +145,7 @@ public final class CdcProgress extends AbstractHealthCheck {
         if (snapshotting || connected) {
             builder.up();
         } else {
-            builder.message("Debezium is neither snapshotting nor connected to the binlog").down();
+            builder.message("Debezium is neither snapshotting nor streaming changes (MariaDB binlog / PostgreSQL replication slot)").down();
         }
     }
 

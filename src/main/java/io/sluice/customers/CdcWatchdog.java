@@ -71,7 +71,7 @@ public final class CdcWatchdog extends ServiceSupport {
                 downSince = now;
             } else if (TimeUnit.NANOSECONDS.toMillis(now - downSince) >= restartAfterMs) {
                 restarts++;
-                LOG.warn("The Debezium engine of route {} has been neither snapshotting nor connected to the binlog for {} s: "
+                LOG.warn("The Debezium engine of route {} has been neither snapshotting nor streaming changes for {} s: "
                         + "restarting the route (restart {})", routeId, restartAfterMs / 1000, restarts);
                 downSince = 0;
                 context.getRouteController().stopRoute(routeId);

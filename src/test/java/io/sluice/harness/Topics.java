@@ -31,7 +31,12 @@ public final class Topics implements AutoCloseable {
     private final java.util.Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Topics(DevStack stack) {
-        brokers = stack.config().kafkaBootstrap();
+        this(stack.config().kafkaBootstrap());
+    }
+
+    /** On any broker, e.g. the one a Sluice with a stack of its own started. */
+    public Topics(String brokers) {
+        this.brokers = brokers;
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5),
                 new StringSerializer(), new ByteArraySerializer());
