@@ -21,6 +21,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Second step of a window, one task per partition of the repartition topic: every event of a group value meets
@@ -33,6 +35,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out> {
 
     static final String CELLS = "cells";
+    private static final Logger LOG = LoggerFactory.getLogger(FoldStep.class);
     static final String SEEN = "seen";
     static final String CLOCK = "clock";
     private static final Bytes LAST_WATERMARK = Bytes.wrap("watermark".getBytes(StandardCharsets.UTF_8));
@@ -108,6 +111,12 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
         }
         if (spec.kind() == WindowSpec.Kind.RUNNING) {
             context.schedule(Duration.ofMillis(window.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, now -> emitRunning());
+        }
+        if (LOG.isDebugEnabled() && spec.timed()) {
+            // what holds windows open, for a window that stops closing
+            context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME, now -> LOG.debug(
+                    "window {} task {}: watermark {}, closed up to {}, quiet up to {}, sources {}", spec.name(),
+                    context.taskId(), clock.watermark(), lastWatermark, quietUpTo, clock.sources()));
         }
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> {
             if (closedResults > 0) {

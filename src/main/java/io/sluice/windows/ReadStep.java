@@ -12,6 +12,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First step of a window, one task per input partition: reads each record, sends records it cannot use to the
@@ -26,6 +28,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ReadStep implements Processor<String, byte[], String, Object> {
 
     static final String STORE = "read-position";
+    private static final Logger LOG = LoggerFactory.getLogger(ReadStep.class);
 
     private final Window window;
     private final EventReader reader;
@@ -42,6 +45,7 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
     private Shuffled.Beat lastBeat;
     private long read;
     private long late;
+    private boolean endsUnknown;
 
     ReadStep(Window window) {
         this.window = window;
@@ -118,8 +122,14 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
         }
         Map<Integer, Long> ends = window.endOffsets();
         if (ends == null) {
+            if (!endsUnknown) {
+                endsUnknown = true;
+                LOG.info("window {} input partition {}: Kafka's end offsets are not known now; no beat until they are",
+                        window.spec().name(), partition);
+            }
             return; // Kafka cannot say how far the input goes: tell the fold step nothing new
         }
+        endsUnknown = false;
         int partitions = ends.size();
         Long end = ends.get(partition);
         SourceClock.State state = SourceClock.State.ACTIVE;
@@ -144,6 +154,8 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
         }
         Shuffled.Beat beat = new Shuffled.Beat(partition, partitions, state, maxTime, readToEnd);
         if (!beat.equals(lastBeat)) {
+            LOG.debug("window {} input partition {}: beat {} (next offset {}, end {})", window.spec().name(), partition,
+                    beat, nextOffset, end);
             lastBeat = beat;
             context.forward(new Record<>("", beat, now));
         }

@@ -33,6 +33,7 @@ public final class SluiceProcess implements AutoCloseable {
     private final Properties properties;
     private Process process;
     private int starts;
+    private String heap = "384m";
 
     public SluiceProcess(RunningSluice config) throws IOException {
         this(config, "sluice", config.properties());
@@ -50,8 +51,20 @@ public final class SluiceProcess implements AutoCloseable {
         return new SluiceProcess(config, name, p);
     }
 
+    /**
+     * Sluice with an embedded dev stack of its own, as {@code java -jar} runs it: no harness services, only
+     * {@code overrides} on top of the files (free ports, a data directory, ...). Logs in target/flow-tests/{@code dir}.
+     */
+    public static SluiceProcess withOwnStack(String dir, Properties overrides) throws IOException {
+        return new SluiceProcess(dir, "sluice", overrides);
+    }
+
     private SluiceProcess(RunningSluice config, String name, Properties properties) throws IOException {
-        this.dir = Path.of("target", "flow-tests", config.prefix()).toAbsolutePath();
+        this(config.prefix(), name, properties);
+    }
+
+    private SluiceProcess(String prefix, String name, Properties properties) throws IOException {
+        this.dir = Path.of("target", "flow-tests", prefix).toAbsolutePath();
         this.name = name;
         Files.createDirectories(dir);
         this.propertiesFile = dir.resolve(name + "-overrides.properties");
@@ -97,7 +110,7 @@ public final class SluiceProcess implements AutoCloseable {
     public SluiceProcess start() throws IOException {
         starts++;
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), Child.class.getName(), propertiesFile.toString()));
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -137,6 +150,26 @@ public final class SluiceProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, as a service manager stops it, then waits up to {@code atMost} for the process to end; its exit code. */
+    public int stop(Duration atMost) throws InterruptedException {
+        Process p = process;
+        if (p == null) {
+            return -1;
+        }
+        p.destroy();
+        if (!p.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " did not stop within " + atMost.toSeconds() + " s of SIGTERM");
+        }
+        process = null;
+        return p.exitValue();
+    }
+
+    /** Sets this process's heap for its next start (default 384 MB); an instance that runs its own stack needs more. */
+    public SluiceProcess heap(String xmx) {
+        this.heap = xmx;
+        return this;
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }
@@ -161,7 +194,10 @@ public final class SluiceProcess implements AutoCloseable {
             // leaves out: what a fault run that does not complete needs to say where a window stuck
             org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka.streams",
                     org.apache.logging.log4j.Level.INFO);
-            Sluice.create("dev", overrides).main().run();
+            // and the windows' beats and watermarks (io.sluice.windows at DEBUG: a line per beat, one per fold task every 10 s)
+            org.apache.logging.log4j.core.config.Configurator.setLevel("io.sluice.windows", org.apache.logging.log4j.Level.DEBUG);
+            // as the jar's main runs it, so SIGTERM stops it (and an embedded stack it started) in order
+            Sluice.runAsProcess(Sluice.create("dev", overrides), new String[0]);
         }
     }
 }
