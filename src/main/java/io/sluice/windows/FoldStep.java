@@ -105,7 +105,13 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
                     quietUpTo = v.getLong();
                 } else {
                     int source = ByteBuffer.wrap(kv.key.get()).getInt();
-                    clock.restore(source, new SourceClock.Source(SourceClock.State.values()[v.get()], v.getLong(), v.get() == 1), v.getInt());
+                    SourceClock.State state = SourceClock.State.values()[v.get()];
+                    long maxTime = v.getLong();
+                    boolean readToEnd = v.get() == 1;
+                    int partitions = v.getInt();
+                    // kept before sources had a position: unknown
+                    long position = v.remaining() >= 8 ? v.getLong() : SourceClock.UNKNOWN;
+                    clock.restore(source, new SourceClock.Source(state, maxTime, readToEnd, position), partitions);
                 }
             }
         }
@@ -115,10 +121,15 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
         if (LOG.isDebugEnabled() && spec.timed()) {
             // what holds windows open, for a window that stops closing
             context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME, now -> LOG.debug(
-                    "window {} task {}: watermark {}, closed up to {}, quiet up to {}, sources {}", spec.name(),
-                    context.taskId(), clock.watermark(), lastWatermark, quietUpTo, clock.sources()));
+                    "window {} task {}: watermark {}, closed up to {}, quiet up to {}, sources {}, input ends {}", spec.name(),
+                    context.taskId(), clock.watermark(window.endOffsets()), lastWatermark, quietUpTo, clock.sources(),
+                    window.endOffsets()));
         }
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (spec.timed()) {
+                // a partition left out only once Kafka's end offsets agree with its reader: they may come after its beat
+                closeDue();
+            }
             if (closedResults > 0) {
                 window.metrics().windowsClosed(spec.name(), closedResults);
                 window.metrics().out(window.flow(), window.outputTopic(), closedResults);
@@ -130,7 +141,7 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
     @Override
     public void process(Record<String, Shuffled> record) {
         if (record.value() instanceof Shuffled.Beat b) {
-            boolean changed = clock.beat(b.source(), b.partitions(), b.state(), b.maxTime(), b.readToEnd());
+            boolean changed = clock.beat(b.source(), b.partitions(), b.state(), b.maxTime(), b.readToEnd(), b.position());
             // kept at every beat, even when events had told this task as much already: what is kept must never
             // say a partition is empty or quiet after it has sent events (found by the fault suite: a task restored
             // elsewhere read a partition as empty, left it out of the watermark and closed windows it still fed)
@@ -205,12 +216,12 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
     private void keepSource(int source) {
         SourceClock.Source s = clock.sources().get(source);
         clockStore.put(Bytes.wrap(ByteBuffer.allocate(4).putInt(source).array()),
-                ByteBuffer.allocate(1 + 8 + 1 + 4).put((byte) s.state().ordinal()).putLong(s.maxTime())
-                        .put((byte) (s.readToEnd() ? 1 : 0)).putInt(clock.partitions()).array());
+                ByteBuffer.allocate(1 + 8 + 1 + 4 + 8).put((byte) s.state().ordinal()).putLong(s.maxTime())
+                        .put((byte) (s.readToEnd() ? 1 : 0)).putInt(clock.partitions()).putLong(s.position()).array());
     }
 
     private void closeDue() {
-        Watermark wm = clock.watermark();
+        Watermark wm = clock.watermark(window.endOffsets());
         List<Cells.Cell> closed;
         if (wm.closeAll()) {
             closed = cells.closeAll();

@@ -152,7 +152,7 @@ final class ReadStep implements Processor<String, byte[], String, Object> {
                 state = SourceClock.State.IDLE;
             }
         }
-        Shuffled.Beat beat = new Shuffled.Beat(partition, partitions, state, maxTime, readToEnd);
+        Shuffled.Beat beat = new Shuffled.Beat(partition, partitions, state, maxTime, readToEnd, nextOffset);
         if (!beat.equals(lastBeat)) {
             LOG.debug("window {} input partition {}: beat {} (next offset {}, end {})", window.spec().name(), partition,
                     beat, nextOffset, end);

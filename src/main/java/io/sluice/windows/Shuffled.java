@@ -26,7 +26,7 @@ sealed interface Shuffled permits Shuffled.Event, Shuffled.Beat {
     }
 
     /** How far input partition {@code source} (of {@code partitions}) has got. */
-    record Beat(int source, int partitions, SourceClock.State state, long maxTime, boolean readToEnd) implements Shuffled {
+    record Beat(int source, int partitions, SourceClock.State state, long maxTime, boolean readToEnd, long position) implements Shuffled {
     }
 
     /** A record for one of the window's output topics (result, late or dead letter), written as {@code value}. */
@@ -50,8 +50,9 @@ sealed interface Shuffled permits Shuffled.Event, Shuffled.Beat {
         @Override
         public byte[] serialize(String topic, Shuffled data) {
             if (data instanceof Beat b) {
-                return ByteBuffer.allocate(1 + 4 + 4 + 1 + 8 + 1).put(BEAT).putInt(b.source()).putInt(b.partitions())
-                        .put((byte) b.state().ordinal()).putLong(b.maxTime()).put((byte) (b.readToEnd() ? 1 : 0)).array();
+                return ByteBuffer.allocate(1 + 4 + 4 + 1 + 8 + 1 + 8).put(BEAT).putInt(b.source()).putInt(b.partitions())
+                        .put((byte) b.state().ordinal()).putLong(b.maxTime()).put((byte) (b.readToEnd() ? 1 : 0))
+                        .putLong(b.position()).array();
             }
             Event e = (Event) data;
             byte[] item = bytes(e.item());
@@ -76,7 +77,13 @@ sealed interface Shuffled permits Shuffled.Event, Shuffled.Beat {
         public Shuffled deserialize(String topic, byte[] data) {
             ByteBuffer buf = ByteBuffer.wrap(data);
             if (buf.get() == BEAT) {
-                return new Beat(buf.getInt(), buf.getInt(), SourceClock.State.values()[buf.get()], buf.getLong(), buf.get() == 1);
+                int source = buf.getInt();
+                int partitions = buf.getInt();
+                SourceClock.State state = SourceClock.State.values()[buf.get()];
+                long maxTime = buf.getLong();
+                boolean readToEnd = buf.get() == 1;
+                // a beat written before beats carried the position: unknown, which holds windows as a busy partition does
+                return new Beat(source, partitions, state, maxTime, readToEnd, buf.remaining() >= 8 ? buf.getLong() : SourceClock.UNKNOWN);
             }
             int source = buf.getInt();
             long offset = buf.getLong();

@@ -16,6 +16,12 @@ import java.util.Map;
  * </ul>
  * a partition not heard of yet, or holding records not read yet, holds every window open. When every partition that
  * ever had data is idle, all open windows close (the last window of a quiet stream).
+ *
+ * <p>"Empty" and "idle" are what the partition's reader last said; its reader may be gone since (its instance
+ * killed, its task moving) while records arrive. So an empty or idle partition is left out only while the end offset
+ * Kafka gives for it is no further than the position its reader reported: records it has not read hold the windows
+ * (found by the fault suite: a reader killed while its partition still looked empty let the other partitions close
+ * windows its records then fell into as late).
  */
 final class SourceClock {
 
@@ -24,8 +30,17 @@ final class SourceClock {
         ACTIVE, IDLE, EMPTY
     }
 
-    /** One input partition as last heard of: its state, highest event time (MIN_VALUE: none) and whether read to its end. */
-    record Source(State state, long maxTime, boolean readToEnd) {
+    /** A position not known (kept by an older version): the partition then counts as busy whenever it is left out. */
+    static final long UNKNOWN = -1;
+
+    /**
+     * One input partition as last heard of: its state, highest event time (MIN_VALUE: none), whether read to its end,
+     * and the offset its reader had got to ({@link #UNKNOWN} if not told).
+     */
+    record Source(State state, long maxTime, boolean readToEnd, long position) {
+        Source(State state, long maxTime, boolean readToEnd) {
+            this(state, maxTime, readToEnd, UNKNOWN);
+        }
     }
 
     private final Map<Integer, Source> sources = new HashMap<>();
@@ -35,24 +50,43 @@ final class SourceClock {
     void event(int source, long time) {
         Source s = sources.get(source);
         if (s == null || s.state != State.ACTIVE || s.maxTime < time || s.readToEnd) {
-            sources.put(source, new Source(State.ACTIVE, s == null ? time : Math.max(s.maxTime, time), false));
+            sources.put(source, new Source(State.ACTIVE, s == null ? time : Math.max(s.maxTime, time), false,
+                    s == null ? UNKNOWN : s.position));
         }
     }
 
     /** A beat from input partition {@code source}, one of {@code partitions}. Returns whether anything changed. */
     boolean beat(int source, int partitions, State state, long maxTime, boolean readToEnd) {
+        return beat(source, partitions, state, maxTime, readToEnd, UNKNOWN);
+    }
+
+    /** As above, with the offset the partition's reader had got to. */
+    boolean beat(int source, int partitions, State state, long maxTime, boolean readToEnd, long position) {
         this.partitions = Math.max(this.partitions, partitions);
         Source old = sources.get(source);
         long max = old == null ? maxTime : Math.max(old.maxTime, maxTime);
         if (state == State.EMPTY && max != Long.MIN_VALUE) {
             state = State.ACTIVE; // a partition that has sent events is not empty, whatever a late beat says
         }
-        Source now = new Source(state, max, readToEnd);
+        Source now = new Source(state, max, readToEnd, position);
         sources.put(source, now);
         return !now.equals(old);
     }
 
+    /** The watermark as the partitions' readers said, trusting every empty or idle claim (tests). */
     Watermark watermark() {
+        return watermark(null, true);
+    }
+
+    /**
+     * The watermark, leaving an empty or idle partition out only while {@code ends} (Kafka's end offset per
+     * partition; null: not known now, when nothing is left out) shows no record beyond what its reader had read.
+     */
+    Watermark watermark(Map<Integer, Long> ends) {
+        return watermark(ends, false);
+    }
+
+    private Watermark watermark(Map<Integer, Long> ends, boolean trust) {
         if (partitions == 0) {
             return Watermark.NONE;
         }
@@ -62,6 +96,9 @@ final class SourceClock {
             Source s = sources.get(p);
             if (s == null) {
                 return Watermark.NONE; // not heard of yet
+            }
+            if (s.state != State.ACTIVE && !trust && unread(s, ends == null ? null : ends.get(p))) {
+                return Watermark.NONE; // left out by its reader's word, but records have come since
             }
             switch (s.state) {
                 case EMPTY -> {
@@ -80,6 +117,15 @@ final class SourceClock {
             return new Watermark(false, min);
         }
         return anyIdle ? new Watermark(true, Long.MAX_VALUE) : Watermark.NONE;
+    }
+
+    /** Whether the partition holds records its reader had not read when it said it was empty or idle. */
+    private static boolean unread(Source s, Long end) {
+        if (end == null) {
+            return true;
+        }
+        long position = s.state == State.EMPTY && s.position == UNKNOWN ? 0 : s.position;
+        return position == UNKNOWN || end > position;
     }
 
     /** The highest event time of any partition (MIN_VALUE: none). */

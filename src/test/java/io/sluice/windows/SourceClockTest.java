@@ -35,6 +35,33 @@ class SourceClockTest {
     }
 
     @Test
+    void anEmptyOrIdlePartitionWithRecordsItsReaderHasNotReadHoldsTheWindows() {
+        // the fault suite's case: partition 0's reader said "empty", then died; records came to partition 0 while
+        // partition 1 went on. Until a new reader has read them, nothing may close
+        SourceClock clock = new SourceClock();
+        clock.beat(0, 2, SourceClock.State.EMPTY, Long.MIN_VALUE, true, 0);
+        clock.beat(1, 2, SourceClock.State.ACTIVE, 50, false, 40);
+        assertThat(clock.watermark(java.util.Map.of(0, 0L, 1, 60L))).as("still empty").isEqualTo(new Watermark(false, 50));
+        assertThat(clock.watermark(java.util.Map.of(0, 7L, 1, 60L))).as("7 records unread").isEqualTo(Watermark.NONE);
+        assertThat(clock.watermark(null)).as("Kafka's ends not known now").isEqualTo(Watermark.NONE);
+        clock.event(0, 30);
+        assertThat(clock.watermark(java.util.Map.of(0, 7L, 1, 60L))).as("read: it counts as any other")
+                .isEqualTo(new Watermark(false, 30));
+
+        // idle at offset 100: left out while the end is 100, not once a record more has come
+        clock.beat(0, 2, SourceClock.State.IDLE, 30, true, 100);
+        assertThat(clock.watermark(java.util.Map.of(0, 100L, 1, 60L))).isEqualTo(new Watermark(false, 50));
+        assertThat(clock.watermark(java.util.Map.of(0, 101L, 1, 60L))).isEqualTo(Watermark.NONE);
+        // both idle and nothing unread: the quiet close
+        clock.beat(1, 2, SourceClock.State.IDLE, 50, true, 60);
+        assertThat(clock.watermark(java.util.Map.of(0, 100L, 1, 60L)).closeAll()).isTrue();
+        assertThat(clock.watermark(java.util.Map.of(0, 100L, 1, 61L))).isEqualTo(Watermark.NONE);
+        // a beat of an older version, without the position: unknown, which holds when the partition is left out
+        clock.beat(1, 2, SourceClock.State.IDLE, 50, true);
+        assertThat(clock.watermark(java.util.Map.of(0, 100L, 1, 60L))).isEqualTo(Watermark.NONE);
+    }
+
+    @Test
     void aPartitionThatSentEventsIsNeverEmptyAgain() {
         SourceClock clock = new SourceClock();
         clock.beat(0, 2, SourceClock.State.EMPTY, Long.MIN_VALUE, true);
