@@ -12,7 +12,6 @@ public final class SalesConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         PropertiesComponent pc = context.getPropertiesComponent();
         context.getRegistry().bind("saleChecks", new SaleChecks(new ObjectMapper()));
-        context.getRegistry().bind("salesCollector", new SalesCollector());
         context.getRegistry().bind("salesGenerator", new SalesGenerator(System.nanoTime(),
                 Double.parseDouble(pc.resolveProperty("sluice.generators.sales-share-of-a").orElse("0.7")),
                 () -> System.currentTimeMillis() / 1000));
