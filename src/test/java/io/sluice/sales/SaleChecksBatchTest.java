@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
 import io.sluice.kafka.Outbox;
+import io.sluice.kafka.RecordBatch;
 import io.sluice.ops.FlowMetrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -66,6 +67,7 @@ class SaleChecksBatchTest {
                 Map.of("event_id", "sales-0@10", "item", "a", "amount", 20L, "time", 1L),
                 Map.of("event_id", "e-7", "item", "b", "amount", 3L, "time", 4L),
                 Map.of("event_id", "42", "item", "c", "amount", 9L, "time", 0L));
+        assertThat(batch.getVariable(RecordBatch.ROWS)).isEqualTo(3); // the route's "any rows?" filter
         List<Message> letters = letters(batch);
         assertThat(letters).extracting(m -> m.getHeader(KafkaConstants.OVERRIDE_TOPIC)).containsOnly("sales-dlq");
         assertThat(letters).extracting(m -> m.getHeader(KafkaConstants.KEY)).containsExactly("k2", "k4", null, "k6", "k7", null, null);
@@ -89,6 +91,7 @@ class SaleChecksBatchTest {
     void aBatchWithoutBadInputLeavesNoDeadLetter() throws Exception {
         Exchange batch = batch(record(0, 0, null, "{\"item\":\"a\",\"amount\":1,\"time\":0}"));
         assertThat(checks.rows(batch, "sales-dlq")).hasSize(1);
+        assertThat(batch.getVariable(RecordBatch.ROWS)).isEqualTo(1);
         assertThat(letters(batch)).isEmpty();
     }
 
