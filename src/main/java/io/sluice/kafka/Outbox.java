@@ -16,7 +16,7 @@ import org.apache.camel.support.DefaultMessage;
  * ({@link #record}), and the whole list goes to one Kafka producer call — one wait for all the acknowledgements
  * instead of one per record, which is what makes per-record camel-kafka 20x slower than the client. The consumer
  * commits the batch only after that call succeeds. Batch routes collect on the exchange ({@link #deadLetter},
- * {@link #moveEmitted}, {@link #take}); the ratings flow builds its list itself.
+ * {@link #take}; {@link RecordBatch} for a whole batch); the ratings flow builds its list itself.
  */
 public final class Outbox {
 
@@ -34,6 +34,16 @@ public final class Outbox {
         Message in = exchange.getMessage();
         Object key = in.getHeader(KafkaConstants.KEY);
         add(exchange, topic, key == null ? null : key.toString(), deadLetters.letter(in));
+    }
+
+    /**
+     * Dead-letters {@code record}, one record of a batch (its Kafka coordinates and key are its headers, its body the
+     * original bytes), refused for {@code reason} — the same letter as {@link #deadLetter(Exchange, String)}.
+     */
+    public void deadLetter(Exchange batch, String topic, Message record, String reason) throws JsonProcessingException {
+        Object key = record.getHeader(KafkaConstants.KEY);
+        add(batch, topic, key == null ? null : key.toString(),
+                deadLetters.letter(batch.getFromRouteId(), reason, record, record.getBody(byte[].class)));
     }
 
     private void add(Exchange exchange, String topic, String key, byte[] value) {
@@ -57,23 +67,6 @@ public final class Outbox {
         }
         record.setBody(value);
         return record;
-    }
-
-    /** Adds what {@code from} emitted to what {@code to} has emitted (for split aggregations that keep another body). */
-    public static void moveEmitted(Exchange from, Exchange to) {
-        @SuppressWarnings("unchecked")
-        List<Message> emitted = from.getProperty(PROPERTY, List.class);
-        if (emitted == null || emitted.isEmpty()) {
-            return;
-        }
-        @SuppressWarnings("unchecked")
-        List<Message> target = to.getProperty(PROPERTY, List.class);
-        if (target == null) {
-            to.setProperty(PROPERTY, new ArrayList<>(emitted));
-        } else {
-            target.addAll(emitted);
-        }
-        from.removeProperty(PROPERTY);
     }
 
     /** Route step: the body becomes every record this exchange emitted (an empty list if none). */

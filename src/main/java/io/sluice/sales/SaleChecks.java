@@ -1,20 +1,21 @@
 package io.sluice.sales;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.kafka.DeadLetters;
 import io.sluice.kafka.JsonRecord;
 import io.sluice.kafka.JsonRecord.Refused;
+import io.sluice.kafka.RecordBatch;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.component.kafka.KafkaConstants;
 
 /**
- * Route step: one raw {@code sales} record {@code {"item":"a","amount":20,"time":1}} becomes the row for table
- * {@code sales} — {@code event_id, item, amount, time} — or header {@value DeadLetters#REASON} says why not.
+ * Route steps on a Kafka batch: each raw {@code sales} record {@code {"item":"a","amount":20,"time":1}} becomes the
+ * row for table {@code sales} — {@code event_id, item, amount, time} — or a dead letter that says why not.
  * The event id is the record's own {@code event_id} when it has one, else its Kafka coordinates
  * ({@code topic-partition@offset}), which are the same however often the record is delivered.
  */
@@ -27,42 +28,44 @@ public final class SaleChecks {
         this.json = json;
     }
 
-    public void parse(Exchange exchange) {
-        Message m = exchange.getMessage();
-        try {
-            Map<String, Object> row = row(m.getBody(byte[].class));
-            if (row.get("event_id") == null) {
-                row.put("event_id", m.getHeader(KafkaConstants.TOPIC) + "-" + m.getHeader(KafkaConstants.PARTITION)
-                        + "@" + m.getHeader(KafkaConstants.OFFSET));
-            }
-            m.setBody(row);
-        } catch (Refused e) {
-            m.setHeader(DeadLetters.REASON, e.getMessage());
-        }
+    /**
+     * Route step on a whole batch (body: the consumer's list of record exchanges): returns the rows of its valid
+     * sales, each with its event id; the others are dead-lettered to {@code deadLetterTopic} with the reason.
+     */
+    public List<Map<String, Object>> rows(Exchange batch, String deadLetterTopic) throws JsonProcessingException {
+        return RecordBatch.rows(batch, deadLetterTopic, this::saleRow);
     }
 
     /**
-     * Route step for the sales_summary sink: one {@code sales-summary} record becomes its row
-     * ({@code window_start, window_end, item, total_amount, count}), or header {@value DeadLetters#REASON} says why not.
+     * Route step for the sales_summary sink, on a whole batch: returns the rows of its valid {@code sales-summary}
+     * records ({@code window_start, window_end, item, total_amount, count}); the others are dead-lettered.
      */
-    public void summaryRow(Exchange exchange) {
-        Message m = exchange.getMessage();
-        try {
-            JsonNode node = JsonRecord.object(json, m.getBody(byte[].class), MAX_BYTES);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("window_start", JsonRecord.wholeNumber(node, "window_start"));
-            row.put("window_end", JsonRecord.wholeNumber(node, "window_end"));
-            JsonNode item = node.get("item");
-            if (item == null || !item.isTextual() || item.asText().isEmpty() || item.asText().length() > 64) {
-                throw new Refused("item must be a string of 1 to 64 characters, got " + (item == null ? "nothing" : JsonRecord.shorten(item.toString())));
-            }
-            row.put("item", item.asText());
-            row.put("total_amount", JsonRecord.wholeNumber(node, "total_amount"));
-            row.put("count", JsonRecord.wholeNumber(node, "count"));
-            m.setBody(row);
-        } catch (Refused e) {
-            m.setHeader(DeadLetters.REASON, e.getMessage());
+    public List<Map<String, Object>> summaryRows(Exchange batch, String deadLetterTopic) throws JsonProcessingException {
+        return RecordBatch.rows(batch, deadLetterTopic, (record, value) -> summaryRow(value));
+    }
+
+    /** The row of one sales record: {@link #row} with the event id its Kafka coordinates when it has none. */
+    Map<String, Object> saleRow(Message record, byte[] value) throws Refused {
+        Map<String, Object> row = row(value);
+        if (row.get("event_id") == null) {
+            row.put("event_id", RecordBatch.coordinates(record));
         }
+        return row;
+    }
+
+    Map<String, Object> summaryRow(byte[] value) throws Refused {
+        JsonNode node = JsonRecord.object(json, value, MAX_BYTES);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("window_start", JsonRecord.wholeNumber(node, "window_start"));
+        row.put("window_end", JsonRecord.wholeNumber(node, "window_end"));
+        JsonNode item = node.get("item");
+        if (item == null || !item.isTextual() || item.asText().isEmpty() || item.asText().length() > 64) {
+            throw new Refused("item must be a string of 1 to 64 characters, got " + (item == null ? "nothing" : JsonRecord.shorten(item.toString())));
+        }
+        row.put("item", item.asText());
+        row.put("total_amount", JsonRecord.wholeNumber(node, "total_amount"));
+        row.put("count", JsonRecord.wholeNumber(node, "count"));
+        return row;
     }
 
     /** The row, with {@code event_id} null when the record does not carry one. */
