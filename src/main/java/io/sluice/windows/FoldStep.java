@@ -120,10 +120,11 @@ final class FoldStep implements Processor<String, Shuffled, String, Shuffled.Out
         }
         if (LOG.isDebugEnabled() && spec.timed()) {
             // what holds windows open, for a window that stops closing
-            context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME, now -> LOG.debug(
-                    "window {} task {}: watermark {}, closed up to {}, quiet up to {}, sources {}, input ends {}", spec.name(),
-                    context.taskId(), clock.watermark(window.endOffsets()), lastWatermark, quietUpTo, clock.sources(),
-                    window.endOffsets()));
+            context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME, now -> {
+                Map<Integer, Long> ends = window.endOffsets();
+                LOG.debug("window {} task {}: watermark {}, closed up to {}, quiet up to {}, sources {}, input ends {}",
+                        spec.name(), context.taskId(), clock.watermark(ends), lastWatermark, quietUpTo, clock.sources(), ends);
+            });
         }
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> {
             if (spec.timed()) {

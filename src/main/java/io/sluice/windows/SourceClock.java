@@ -38,9 +38,6 @@ final class SourceClock {
      * and the offset its reader had got to ({@link #UNKNOWN} if not told).
      */
     record Source(State state, long maxTime, boolean readToEnd, long position) {
-        Source(State state, long maxTime, boolean readToEnd) {
-            this(state, maxTime, readToEnd, UNKNOWN);
-        }
     }
 
     private final Map<Integer, Source> sources = new HashMap<>();
@@ -55,12 +52,10 @@ final class SourceClock {
         }
     }
 
-    /** A beat from input partition {@code source}, one of {@code partitions}. Returns whether anything changed. */
-    boolean beat(int source, int partitions, State state, long maxTime, boolean readToEnd) {
-        return beat(source, partitions, state, maxTime, readToEnd, UNKNOWN);
-    }
-
-    /** As above, with the offset the partition's reader had got to. */
+    /**
+     * A beat from input partition {@code source}, one of {@code partitions}, whose reader had got to offset
+     * {@code position} ({@link #UNKNOWN}: not said). Returns whether anything changed.
+     */
     boolean beat(int source, int partitions, State state, long maxTime, boolean readToEnd, long position) {
         this.partitions = Math.max(this.partitions, partitions);
         Source old = sources.get(source);
@@ -73,20 +68,11 @@ final class SourceClock {
         return !now.equals(old);
     }
 
-    /** The watermark as the partitions' readers said, trusting every empty or idle claim (tests). */
-    Watermark watermark() {
-        return watermark(null, true);
-    }
-
     /**
      * The watermark, leaving an empty or idle partition out only while {@code ends} (Kafka's end offset per
      * partition; null: not known now, when nothing is left out) shows no record beyond what its reader had read.
      */
     Watermark watermark(Map<Integer, Long> ends) {
-        return watermark(ends, false);
-    }
-
-    private Watermark watermark(Map<Integer, Long> ends, boolean trust) {
         if (partitions == 0) {
             return Watermark.NONE;
         }
@@ -97,7 +83,7 @@ final class SourceClock {
             if (s == null) {
                 return Watermark.NONE; // not heard of yet
             }
-            if (s.state != State.ACTIVE && !trust && unread(s, ends == null ? null : ends.get(p))) {
+            if (s.state != State.ACTIVE && unread(s, ends == null ? null : ends.get(p))) {
                 return Watermark.NONE; // left out by its reader's word, but records have come since
             }
             switch (s.state) {
