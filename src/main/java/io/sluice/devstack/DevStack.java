@@ -85,16 +85,10 @@ public final class DevStack implements AutoCloseable {
         started.push(this::stopKafka);
         if (config.postgres()) {
             timed("PostgreSQL", () -> {
-                postgres = io.sluice.devstack.postgres.EmbeddedPostgres.start(
-                        config.dataDir().resolve("postgres"), config.postgresPort(), config.accounts());
+                startPostgres();
                 return postgres;
             });
-            // the outage scenarios may have stopped it (stopDatabase) and started another
-            started.push(() -> {
-                if (postgres != null) {
-                    postgres.close();
-                }
-            });
+            started.push(this::stopPostgres);
         } else {
             timed("MariaDB", () -> {
                 startMariaDb();
@@ -178,10 +172,7 @@ public final class DevStack implements AutoCloseable {
     /** Stops the stack's database, MariaDB or PostgreSQL (its data stays), as an outage would; see {@link #startDatabase()}. */
     public void stopDatabase() throws Exception {
         if (config.postgres()) {
-            if (postgres != null) {
-                postgres.close();
-                postgres = null;
-            }
+            stopPostgres();
         } else {
             stopMariaDb();
         }
@@ -190,11 +181,22 @@ public final class DevStack implements AutoCloseable {
     /** Starts the stack's database again on the same port and data. */
     public void startDatabase() throws Exception {
         if (config.postgres()) {
-            postgres = io.sluice.devstack.postgres.EmbeddedPostgres.start(
-                    config.dataDir().resolve("postgres"), config.postgresPort(), config.accounts());
+            startPostgres();
         } else {
             startMariaDb();
         }
+    }
+
+    private void stopPostgres() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    private void startPostgres() throws Exception {
+        postgres = io.sluice.devstack.postgres.EmbeddedPostgres.start(
+                config.dataDir().resolve("postgres"), config.postgresPort(), config.accounts());
     }
 
     @Override
