@@ -62,8 +62,8 @@ class DevProfilePostgresTest {
             assertThat(check(health, "cdc").path("status").asText()).isEqualTo("UP");
             // this instance streams (it holds the advisory lock), and its replication slot exists: the lag gauge
             // says -1 while there is none
-            assertThat(gauge(management, "sluice_cdc_leader")).isEqualTo(1.0);
-            await().atMost(Duration.ofSeconds(30)).until(() -> gauge(management, "sluice_cdc_slot_lag_bytes"), lag -> lag >= 0);
+            assertThat(sluice.leadsCdc()).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> sluice.gauge("sluice_cdc_slot_lag_bytes"), lag -> lag != null && lag >= 0);
 
             int id;
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + postgres + "/demo", "sluice", "sluice");
@@ -104,14 +104,6 @@ class DevProfilePostgresTest {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/observe/health"))
                 .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body());
-    }
-
-    /** A gauge's value from /observe/metrics (Prometheus text), NaN when absent. */
-    private double gauge(int port, String name) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/observe/metrics"))
-                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})?\\s+(-?[0-9.E]+)").matcher(body);
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private static JsonNode check(JsonNode health, String name) {

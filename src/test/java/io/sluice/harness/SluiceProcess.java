@@ -88,19 +88,27 @@ public final class SluiceProcess implements AutoCloseable {
      * it does not answer (starting, killed).
      */
     public Boolean leadsCdc() {
+        Double leader = gauge("sluice_cdc_leader");
+        return leader == null ? null : leader == 1.0;
+    }
+
+    /**
+     * A gauge's value as this instance's /observe/metrics (Prometheus text) gives it; null while it does not answer
+     * (starting, killed) or does not have the gauge.
+     */
+    public Double gauge(String name) {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(
                     "http://localhost:" + property("camel.management.port") + "/observe/metrics"))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            Matcher m = LEADER_GAUGE.matcher(r.body());
-            return r.statusCode() == 200 && m.find() ? Double.parseDouble(m.group(1)) == 1.0 : null;
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})?\\s+(-?[0-9.E]+)").matcher(r.body());
+            return r.statusCode() == 200 && m.find() ? Double.parseDouble(m.group(1)) : null;
         } catch (Exception e) {
             return null;
         }
     }
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Pattern LEADER_GAUGE = Pattern.compile("(?m)^sluice_cdc_leader(?:\\{[^}]*})?\\s+([0-9.]+)");
 
     /** The log of the latest start. */
     public Path log() {

@@ -20,23 +20,16 @@ class SqlScriptTest {
 
     @Test
     void keepsAFunctionBodyInDollarQuotesWhole() {
-        assertThat(SqlScript.statements("""
+        String function = """
                 CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                   -- inside the body: kept
                   NEW.x := 1;
                   RETURN NEW;
                 END;
-                $$;
-                DROP TRIGGER IF EXISTS t ON a;
-                """)).containsExactly("""
-                CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  -- inside the body: kept
-                  NEW.x := 1;
-                  RETURN NEW;
-                END;
-                $$""", "DROP TRIGGER IF EXISTS t ON a");
+                $$""";
+        assertThat(SqlScript.statements(function + ";\nDROP TRIGGER IF EXISTS t ON a;\n"))
+                .containsExactly(function, "DROP TRIGGER IF EXISTS t ON a");
     }
 
     @Test
