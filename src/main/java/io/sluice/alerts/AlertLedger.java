@@ -15,6 +15,8 @@ import org.apache.camel.Exchange;
  * (a crash then loses the alert without a trace) or after it (a crash then posts it twice); the ledger also
  * records that a post is in flight:
  * <pre>
+ *   (new) ─────────(claimed)──────────┐
+ *                                     ▼
  *   pending ──(about to call Slack)──▶ sending ──(2xx)──▶ sent
  *      ▲                                  │
  *      └────(Slack said no: 429, 5xx)─────┘         dead-lettered ──▶ failed
@@ -27,6 +29,8 @@ public final class AlertLedger {
 
     /** Header with the outcome of {@link #claim}. */
     public static final String STATE = "sluiceAlertState";
+    /** Exchange property: {@link #claim} inserted the row as sending, so the first {@link #sending} has nothing to do. */
+    static final String MARKED_SENDING = "sluiceAlertMarkedSending";
     private final java.util.function.Supplier<DataSource> dataSource;
 
     /** @param dataSource looked up when first used: camel-main binds {@code #dataSource} after configuration classes */
@@ -37,10 +41,25 @@ public final class AlertLedger {
         this.dialect = dialect;
     }
 
-    /** Sets {@link #STATE}: "new" (post it), "done" (already posted or dead-lettered), "interrupted". */
+    /**
+     * Sets {@link #STATE}: "new" (post it), "done" (already posted or dead-lettered), "interrupted". A rating seen
+     * for the first time is inserted straight as {@code sending}: one statement (and one commit) for the common
+     * case instead of a look-up, an insert as pending and the update to sending — the alert path's service time,
+     * and so its queueing tail at a burst of alerts (issue 21). Nothing runs between this insert and the HTTP call
+     * but the rendering of the text, so a crash there counts as "interrupted" like one during the call.
+     */
     public void claim(Exchange exchange) throws SQLException {
         String id = exchange.getMessage().getHeader(AlertText.RATING_ID, String.class);
         try (Connection c = dataSource.get().getConnection()) {
+            try (PreparedStatement insert = c.prepareStatement(
+                    dialect.statement(io.sluice.db.SqlDialect.SLACK_ALERT_INSERT))) {
+                insert.setString(1, id);
+                if (insert.executeUpdate() == 1) {
+                    exchange.setProperty(MARKED_SENDING, Boolean.TRUE);
+                    exchange.getMessage().setHeader(STATE, "new");
+                    return;
+                }
+            }
             String state = null;
             try (PreparedStatement select = c.prepareStatement("SELECT state FROM slack_alert WHERE rating_id = ?")) {
                 select.setString(1, id);
@@ -50,15 +69,7 @@ public final class AlertLedger {
                     }
                 }
             }
-            if (state == null) {
-                try (PreparedStatement insert = c.prepareStatement(
-                        dialect.statement(io.sluice.db.SqlDialect.SLACK_ALERT_INSERT))) {
-                    insert.setString(1, id);
-                    insert.executeUpdate();
-                }
-                state = "pending";
-            }
-            exchange.getMessage().setHeader(STATE, switch (state) {
+            exchange.getMessage().setHeader(STATE, switch (state == null ? "pending" : state) {
                 case "pending" -> "new";
                 case "sending" -> "interrupted";
                 default -> "done";
@@ -66,7 +77,11 @@ public final class AlertLedger {
         }
     }
 
+    /** Before every call to Slack; the first one finds the row already marked by {@link #claim}. */
     public void sending(Exchange exchange) throws SQLException {
+        if (exchange.removeProperty(MARKED_SENDING) != null) {
+            return;
+        }
         set(exchange, "sending");
     }
 
