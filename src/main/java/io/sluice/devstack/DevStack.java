@@ -78,23 +78,38 @@ public final class DevStack implements AutoCloseable {
         // the slowest part first, in its own JVM, while the rest start here
         elasticsearch = launchElasticsearch();
         started.push(() -> elasticsearch.close());
-        timed("Kafka", () -> {
-            startKafka();
-            return kafka;
-        });
-        started.push(this::stopKafka);
-        if (config.postgres()) {
-            timed("PostgreSQL", () -> {
-                startPostgres();
-                return postgres;
+        // the database is a server process of its own, mostly waited for (install, start, schema): started beside
+        // the broker rather than after it — 2.8 s of Kafka and 4.6 s of MariaDB one after the other on a fresh start
+        java.util.concurrent.FutureTask<Void> database = new java.util.concurrent.FutureTask<>(() -> timed(
+                config.postgres() ? "PostgreSQL (started beside Kafka)" : "MariaDB (started beside Kafka)", () -> {
+                    startDatabase();
+                    return null;
+                }));
+        Thread databaseStart = new Thread(database, "devstack-database-start");
+        databaseStart.setDaemon(true);
+        databaseStart.start();
+        Exception kafkaFailed = null;
+        try {
+            timed("Kafka", () -> {
+                startKafka();
+                return kafka;
             });
-            started.push(this::stopPostgres);
-        } else {
-            timed("MariaDB", () -> {
-                startMariaDb();
-                return mariaDb;
-            });
-            started.push(this::stopMariaDb);
+            started.push(this::stopKafka);
+        } catch (Exception e) {
+            kafkaFailed = e; // the database is still waited for, so that the close after this failure stops it
+        }
+        try {
+            database.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (kafkaFailed == null) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+            kafkaFailed.addSuppressed(e.getCause());
+        } finally {
+            started.push(this::stopDatabase);
+        }
+        if (kafkaFailed != null) {
+            throw kafkaFailed;
         }
         slack = SlackReceiver.start(config.slackPort());
         started.push(slack);
