@@ -93,6 +93,57 @@ class PostgresDialectTest {
         }
     }
 
+    /**
+     * The alert ledger's statements on PostgreSQL (the VIP alert flow itself runs on MariaDB in VipAlertsTest; its
+     * only database-specific part is this ledger): first claim marks the rating sending, a second finds it in
+     * flight, a Slack refusal makes it claimable again, and a sent one is done.
+     */
+    @Test
+    void theAlertLedgerPostsEachRatingOnce() throws SQLException {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setUrl("jdbc:postgresql://127.0.0.1:" + port + "/" + ACCOUNTS.database());
+        ds.setUser(ACCOUNTS.appUser());
+        ds.setPassword(ACCOUNTS.appPassword());
+        io.sluice.alerts.AlertLedger ledger = new io.sluice.alerts.AlertLedger(() -> ds, PG);
+        org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext();
+        java.util.function.Supplier<org.apache.camel.Exchange> alert = () -> {
+            org.apache.camel.Exchange e = new org.apache.camel.support.DefaultExchange(camel);
+            e.getMessage().setHeader(io.sluice.alerts.AlertText.RATING_ID, "ledger-1");
+            return e;
+        };
+        org.apache.camel.Exchange first = alert.get();
+        ledger.claim(first);
+        assertThat(first.getMessage().getHeader(io.sluice.alerts.AlertLedger.STATE)).isEqualTo("new");
+        assertThat(state("ledger-1")).isEqualTo("sending");
+        ledger.sending(first); // the first call to Slack: already marked by the claim
+        org.apache.camel.Exchange crashed = alert.get();
+        ledger.claim(crashed);
+        assertThat(crashed.getMessage().getHeader(io.sluice.alerts.AlertLedger.STATE)).isEqualTo("interrupted");
+
+        ledger.pending(first); // Slack said 429: safe to try again
+        org.apache.camel.Exchange again = alert.get();
+        ledger.claim(again);
+        assertThat(again.getMessage().getHeader(io.sluice.alerts.AlertLedger.STATE)).isEqualTo("new");
+        assertThat(state("ledger-1")).isEqualTo("pending");
+        ledger.sending(again);
+        assertThat(state("ledger-1")).isEqualTo("sending");
+        ledger.sent(again);
+        org.apache.camel.Exchange redelivered = alert.get();
+        ledger.claim(redelivered);
+        assertThat(redelivered.getMessage().getHeader(io.sluice.alerts.AlertLedger.STATE)).isEqualTo("done");
+        assertThat(state("ledger-1")).isEqualTo("sent");
+    }
+
+    private static String state(String ratingId) throws SQLException {
+        try (Connection c = app();
+             PreparedStatement ps = c.prepareStatement("SELECT state FROM slack_alert WHERE rating_id = ?")) {
+            ps.setString(1, ratingId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     /** Camel's named parameters (:#name) become JDBC's positional ones, in their order. */
     private static void run(Connection c, String key, Object... params) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(PG.statement(key).replaceAll(":#\\w+", "?"))) {
