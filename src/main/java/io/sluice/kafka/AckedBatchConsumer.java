@@ -1,6 +1,7 @@
 package io.sluice.kafka;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -17,9 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Kafka consumer of a batch route whose outputs are sent without waiting ({@link AckedBatchSend}): it holds the
  * batch still in flight and commits it, on its own thread (a KafkaConsumer is not thread-safe), once every output is
- * acknowledged — whichever comes first of:
+ * acknowledged, oldest first — whichever comes first of:
  * <ul>
- * <li>the next batch's send step ({@link #handOver}: waits for the batch in flight, then commits it);</li>
+ * <li>a later batch's send step when as many batches as allowed are in flight ({@link #handOver}: waits for the
+ * oldest, then commits it);</li>
  * <li>a poll, empty or not (so the last batch is committed when the input goes quiet; camel-kafka's own async manual
  * commit only commits on the next poll that returns records, and its batching consumer never calls the route with an
  * empty batch). While a batch is in flight a poll waits at most {@link #IN_FLIGHT_POLL}, so its commit follows its
@@ -40,8 +42,8 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
     /** The longest poll while a batch is in flight: its commit waits at most this long after its last acknowledgement. */
     static final Duration IN_FLIGHT_POLL = Duration.ofMillis(5);
 
-    /** Touched on the consumer's thread only (poll, its rebalance callbacks, the route's steps). */
-    private AckedBatchSend.Sending inFlight;
+    /** Oldest first; touched on the consumer's thread only (poll, its rebalance callbacks, the route's steps). */
+    private final ArrayDeque<AckedBatchSend.Sending> inFlight = new ArrayDeque<>();
     private Thread owner;
 
     public AckedBatchConsumer(Properties properties) {
@@ -49,56 +51,59 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
     }
 
     /**
-     * The send step of a batch, on this consumer's thread: the batch in flight is awaited (sent again until
-     * acknowledged) and committed, then this one is sent and left in flight.
+     * The send step of a batch, on this consumer's thread: while {@code atMost} batches are in flight the oldest is
+     * awaited (sent again until acknowledged) and committed; then this one is sent and left in flight. Batches are
+     * committed in the order they were read, so no commit passes a batch not yet acknowledged.
      */
-    void handOver(AckedBatchSend.Sending next) {
+    void handOver(AckedBatchSend.Sending next, int atMost) {
         if (owner != null && owner != Thread.currentThread()) {
             throw new IllegalStateException("a batch handed over on " + Thread.currentThread().getName()
                     + ", not on its consumer's thread " + owner.getName());
         }
-        if (inFlight != null) {
-            inFlight.awaitAcknowledged();
-            commitInFlight();
+        while (inFlight.size() >= atMost) {
+            inFlight.peekFirst().awaitAcknowledged();
+            commitOldest();
         }
         next.send();
-        inFlight = next;
+        inFlight.addLast(next);
     }
 
     @Override
     public ConsumerRecords<K, V> poll(Duration timeout) {
         owner = Thread.currentThread();
         commitIfAcknowledged();
-        ConsumerRecords<K, V> records = super.poll(inFlight == null || timeout.compareTo(IN_FLIGHT_POLL) < 0
+        ConsumerRecords<K, V> records = super.poll(inFlight.isEmpty() || timeout.compareTo(IN_FLIGHT_POLL) < 0
                 ? timeout : IN_FLIGHT_POLL);
         commitIfAcknowledged();
         return records;
     }
 
     private void commitIfAcknowledged() {
-        if (inFlight != null && inFlight.acknowledged()) {
-            commitInFlight();
+        while (!inFlight.isEmpty() && inFlight.peekFirst().acknowledged()) {
+            commitOldest();
         }
     }
 
-    private void commitInFlight() {
-        AckedBatchSend.Sending done = inFlight;
-        inFlight = null; // first: a commit refused or failing must not be tried again with a later batch's
+    private void commitOldest() {
+        // taken off first: a commit refused or failing is not tried again (a later batch's commit covers it)
+        AckedBatchSend.Sending done = inFlight.pollFirst();
         KafkaRecords.commit(done.routeId(), done.commits());
     }
 
-    /** Before partitions move on: the batch in flight is committed if its current attempt succeeds, else dropped. */
+    /**
+     * Before partitions move on: the batches in flight are committed, oldest first, as long as their current attempt
+     * succeeds; from the first that fails on, none is (their records are read again from the last commit).
+     */
     private void settleBeforeLeaving(String why) {
-        AckedBatchSend.Sending done = inFlight;
-        if (done == null) {
-            return;
-        }
-        if (done.awaitAttempt()) {
-            commitInFlight();
-        } else {
-            inFlight = null;
-            LOG.warn("{}: a batch whose outputs were not all acknowledged is not committed ({}); its records are read "
-                    + "again from the last commit", done.routeId(), why);
+        while (!inFlight.isEmpty()) {
+            if (inFlight.peekFirst().awaitAttempt()) {
+                commitOldest();
+            } else {
+                LOG.warn("{}: {} batch(es) whose outputs were not all acknowledged are not committed ({}); their "
+                        + "records are read again from the last commit", inFlight.peekFirst().routeId(),
+                        inFlight.size(), why);
+                inFlight.clear();
+            }
         }
     }
 
@@ -118,10 +123,10 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
                 // already someone else's: a commit would be refused
-                if (inFlight != null) {
-                    LOG.warn("{}: partitions lost with a batch in flight; its records are read again by their next "
-                            + "owner", inFlight.routeId());
-                    inFlight = null;
+                if (!inFlight.isEmpty()) {
+                    LOG.warn("{}: partitions lost with {} batch(es) in flight; their records are read again by their "
+                            + "next owner", inFlight.peekFirst().routeId(), inFlight.size());
+                    inFlight.clear();
                 }
                 listener.onPartitionsLost(partitions);
             }
@@ -160,7 +165,7 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         try {
             settleBeforeLeaving(why);
         } catch (RuntimeException e) {
-            inFlight = null;
+            inFlight.clear();
             LOG.warn("Committing the batch in flight before {} failed: {}", why, e.toString());
         }
     }

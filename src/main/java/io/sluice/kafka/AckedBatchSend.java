@@ -6,7 +6,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
@@ -26,22 +25,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Without an {@link AckedBatchConsumer} (another {@code kafkaClientFactory}) the step sends, waits and commits.
  */
-public final class AckedBatchSend implements CamelContextAware {
+public final class AckedBatchSend {
 
     private static final Logger LOG = LoggerFactory.getLogger(AckedBatchSend.class);
-    private CamelContext context;
     private String uri;
     private long redeliveryDelay = 500;
     private long maximumRedeliveryDelay = 10_000;
+    private int batchesInFlight = 1;
     private volatile AsyncProducer producer;
 
     public void send(Exchange batch) throws Exception {
         List<?> records = batch.getProperty(KafkaRecords.BATCH, List.class);
         List<KafkaManualCommit> commits = KafkaRecords.highest(records);
-        Sending sending = new Sending(batch.getFromRouteId(), producer(), batch.copy(), commits);
+        Sending sending = new Sending(batch.getFromRouteId(), producer(batch.getContext()), batch.copy(), commits);
         if (!commits.isEmpty() && commits.get(0) instanceof DefaultKafkaManualCommit c
                 && c.getConsumer() instanceof AckedBatchConsumer<?, ?> consumer) {
-            consumer.handOver(sending);
+            consumer.handOver(sending, batchesInFlight);
             return;
         }
         sending.send();
@@ -49,7 +48,8 @@ public final class AckedBatchSend implements CamelContextAware {
         KafkaRecords.commit(sending.routeId(), commits);
     }
 
-    private AsyncProducer producer() throws Exception {
+    /** Created on the first batch, for the route's Camel context (an edited route file makes a new bean). */
+    private AsyncProducer producer(CamelContext context) throws Exception {
         AsyncProducer p = producer;
         if (p == null) {
             synchronized (this) {
@@ -149,19 +149,17 @@ public final class AckedBatchSend implements CamelContextAware {
         }
     }
 
-    @Override
-    public void setCamelContext(CamelContext context) {
-        this.context = context;
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return context;
-    }
-
     /** The producer's endpoint, its options included. */
     public void setUri(String uri) {
         this.uri = uri;
+    }
+
+    /** Batches of one consumer sent and not yet committed, at most (the next send waits for the oldest). */
+    public void setBatchesInFlight(int batches) {
+        if (batches < 1) {
+            throw new IllegalArgumentException("batchesInFlight must be at least 1, not " + batches);
+        }
+        this.batchesInFlight = batches;
     }
 
     public void setRedeliveryDelay(long ms) {

@@ -44,14 +44,14 @@ class AckedBatchSendTest {
             @Override
             public void configure() {
                 from("direct:outputs").process(e -> {
-                    if (attempts.incrementAndGet() <= failures) {
+                    List<?> outputs = e.getMessage().getBody(List.class);
+                    if (attempts.incrementAndGet() <= failures || outputs.contains("unsendable")) {
                         throw new IllegalStateException("the broker is down");
                     }
                 });
             }
         });
         context.start();
-        send.setCamelContext(context);
         send.setUri("direct:outputs");
         send.setRedeliveryDelay(1);
         send.setMaximumRedeliveryDelay(4);
@@ -100,8 +100,34 @@ class AckedBatchSendTest {
         assertThat(committed).isEmpty();
     }
 
-    /** A batch exchange of topic t, partition 0, offsets from..to, as after the route's routing step. */
+    @Test
+    void withTwoBatchesInFlightTheyAreCommittedInOrderAndNoneAfterOneThatFailed() throws Exception {
+        send.setBatchesInFlight(2);
+        failures = 1;
+        send.send(batch(0, 9));   // fails once
+        send.send(batch(10, 19)); // acknowledged at once, but after a batch not yet acknowledged
+        assertThat(committed).isEmpty();
+        send.send(batch(20, 29)); // two in flight: waits for the oldest, sent again until acknowledged
+        assertThat(committed).containsExactly("t-0@9");
+        consumer.close();
+        assertThat(committed).containsExactly("t-0@9", "t-0@19", "t-0@29");
+    }
+
+    @Test
+    void aBatchAcknowledgedAfterOneThatStillFailsIsNotCommitted() throws Exception {
+        send.setBatchesInFlight(2);
+        send.send(batch(0, 9, "unsendable"));
+        send.send(batch(10, 19));
+        consumer.close();
+        assertThat(committed).isEmpty();
+    }
+
     private Exchange batch(long from, long to) {
+        return batch(from, to, "output");
+    }
+
+    /** A batch exchange of topic t, partition 0, offsets from..to, as after the route's routing step. */
+    private Exchange batch(long from, long to, String output) {
         List<Exchange> records = new ArrayList<>();
         TopicPartition partition = new TopicPartition("t", 0);
         for (long offset = from; offset <= to; offset++) {
@@ -123,7 +149,7 @@ class AckedBatchSendTest {
         Exchange batch = new DefaultExchange(context);
         batch.getMessage().setBody(records);
         new KafkaRecords(io.sluice.ops.FlowMetrics.of(context)).keepBatch(batch);
-        batch.getMessage().setBody(List.of("output"));
+        batch.getMessage().setBody(List.of(output));
         return batch;
     }
 }
