@@ -2,6 +2,8 @@ package io.sluice.kafka;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 
 import org.apache.camel.AsyncProducer;
@@ -32,7 +34,9 @@ public final class AckedBatchSend {
     private long redeliveryDelay = 500;
     private long maximumRedeliveryDelay = 10_000;
     private int batchesInFlight = 1;
+    private boolean ownThread;
     private volatile AsyncProducer producer;
+    private volatile ExecutorService sender;
 
     public void send(Exchange batch) throws Exception {
         List<?> records = batch.getProperty(KafkaRecords.BATCH, List.class);
@@ -56,6 +60,9 @@ public final class AckedBatchSend {
                 if (producer == null) {
                     AsyncProducer created = context.getEndpoint(uri).createAsyncProducer();
                     context.addService(created, true, true); // started now, stopped with Camel
+                    if (ownThread) { // one thread, so batches are handed to the producer in the order they come
+                        sender = context.getExecutorServiceManager().newSingleThreadExecutor(this, "AckedBatchSend");
+                    }
                     producer = created;
                 }
                 p = producer;
@@ -95,9 +102,21 @@ public final class AckedBatchSend {
             CompletableFuture<Exchange> done = new CompletableFuture<>();
             attempt = done;
             attempts++;
+            Runnable call = () -> {
+                try {
+                    producer.process(copy, doneSync -> done.complete(copy));
+                } catch (RuntimeException e) {
+                    copy.setException(e);
+                    done.complete(copy);
+                }
+            };
+            if (sender == null) {
+                call.run();
+                return;
+            }
             try {
-                producer.process(copy, doneSync -> done.complete(copy));
-            } catch (RuntimeException e) {
+                sender.execute(call);
+            } catch (RejectedExecutionException e) { // Camel is stopping
                 copy.setException(e);
                 done.complete(copy);
             }
@@ -152,6 +171,15 @@ public final class AckedBatchSend {
     /** The producer's endpoint, its options included. */
     public void setUri(String uri) {
         this.uri = uri;
+    }
+
+    /**
+     * Whether the outputs are handed to the producer on a thread of this step's own (one, so in order) rather than on
+     * the consumer's: turning the batch into Kafka records and appending them to the producer's buffer is then done
+     * while the consumer routes the next batch.
+     */
+    public void setOwnThread(boolean ownThread) {
+        this.ownThread = ownThread;
     }
 
     /** Batches of one consumer sent and not yet committed, at most (the next send waits for the oldest). */

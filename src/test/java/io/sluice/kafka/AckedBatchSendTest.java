@@ -36,6 +36,7 @@ class AckedBatchSendTest {
     private final List<String> committed = new ArrayList<>();
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile int failures;
+    private final List<String> sentOn = java.util.Collections.synchronizedList(new ArrayList<>());
     private AckedBatchConsumer<byte[], byte[]> consumer;
 
     @BeforeEach
@@ -45,6 +46,7 @@ class AckedBatchSendTest {
             public void configure() {
                 from("direct:outputs").process(e -> {
                     List<?> outputs = e.getMessage().getBody(List.class);
+                    sentOn.add(Thread.currentThread().getName() + ":" + outputs.get(0));
                     if (attempts.incrementAndGet() <= failures || outputs.contains("unsendable")) {
                         throw new IllegalStateException("the broker is down");
                     }
@@ -120,6 +122,22 @@ class AckedBatchSendTest {
         send.send(batch(10, 19));
         consumer.close();
         assertThat(committed).isEmpty();
+    }
+
+    @Test
+    void onItsOwnThreadTheOutputsAreSentInOrderAgainAfterAFailureAndCommittedTheSame() throws Exception {
+        send.setOwnThread(true);
+        send.setBatchesInFlight(2);
+        failures = 1;
+        send.send(batch(0, 9, "first"));
+        send.send(batch(10, 19, "second"));
+        send.send(batch(20, 29, "third"));
+        assertThat(committed).containsExactly("t-0@9");
+        consumer.close();
+        assertThat(committed).containsExactly("t-0@9", "t-0@19", "t-0@29");
+        assertThat(sentOn).extracting(s -> s.substring(s.indexOf(':') + 1))
+                .containsExactly("first", "second", "first", "third"); // the first sent again after its failure
+        assertThat(sentOn).noneMatch(s -> s.startsWith(Thread.currentThread().getName() + ":"));
     }
 
     private Exchange batch(long from, long to) {
