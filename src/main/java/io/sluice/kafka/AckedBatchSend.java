@@ -3,7 +3,10 @@ package io.sluice.kafka;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 import org.apache.camel.AsyncProducer;
@@ -11,6 +14,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class AckedBatchSend {
 
     private static final Logger LOG = LoggerFactory.getLogger(AckedBatchSend.class);
+    static final long ATTEMPT_TIMEOUT_MS = 130_000;
     private String uri;
     private long redeliveryDelay = 500;
     private long maximumRedeliveryDelay = 10_000;
@@ -142,9 +147,9 @@ public final class AckedBatchSend {
 
         /** Waits until acknowledged, sending again after each failure (for ever, as the error handler did). */
         void awaitAcknowledged() {
-            while (!awaitAttempt()) {
+            for (Exception failure = outcome(); failure != null; failure = outcome()) {
                 if (retryAtNanos == 0) {
-                    failed(attempt.join().getException());
+                    failed(failure);
                 }
                 long wait = retryAtNanos - System.nanoTime();
                 if (wait > 0) {
@@ -157,7 +162,24 @@ public final class AckedBatchSend {
 
         /** Waits for the current attempt only: true if it was acknowledged. */
         boolean awaitAttempt() {
-            return attempt.join().getException() == null;
+            return outcome() == null;
+        }
+
+        /**
+         * Waits for the current attempt: null when acknowledged, else why not. The producer answers every record within
+         * its delivery timeout (2 min by default); the bound only guards against an attempt that never ran (its thread
+         * pool shut down under it), which then counts as failed.
+         */
+        private Exception outcome() {
+            try {
+                return attempt.get(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS).getException();
+            } catch (TimeoutException e) {
+                return new IllegalStateException("no answer from the producer in " + ATTEMPT_TIMEOUT_MS + " ms");
+            } catch (ExecutionException e) {
+                return e;
+            } catch (InterruptedException e) {
+                throw new InterruptException(e); // keeps the interrupt; the batch is not committed
+            }
         }
 
         private void failed(Exception failure) {
