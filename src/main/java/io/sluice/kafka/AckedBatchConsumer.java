@@ -3,6 +3,9 @@ package io.sluice.kafka;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
@@ -45,6 +48,7 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
     /** Oldest first; touched on the consumer's thread only (poll, its rebalance callbacks, the route's steps). */
     private final ArrayDeque<AckedBatchSend.Sending> inFlight = new ArrayDeque<>();
     private Thread owner;
+    private final Polled polled = new Polled();
 
     public AckedBatchConsumer(Properties properties) {
         super(properties);
@@ -74,11 +78,16 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         commitIfAcknowledged();
         ConsumerRecords<K, V> records = super.poll(inFlight.isEmpty() || timeout.compareTo(IN_FLIGHT_POLL) < 0
                 ? timeout : IN_FLIGHT_POLL);
+        polled.returned(records.count());
         commitIfAcknowledged();
         return records;
     }
 
-    private void commitIfAcknowledged() {
+    /** See {@link Polled#current}; on this consumer's thread (the batch route's first step). */
+    List<?> current(List<?> batch) {
+        return polled.current(batch);
+    }
+ private void commitIfAcknowledged() {
         while (!inFlight.isEmpty() && inFlight.peekFirst().acknowledged()) {
             commitOldest();
         }
@@ -112,6 +121,7 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 settleBeforeLeaving("partitions revoked");
+                polled.revoked(partitions);
                 listener.onPartitionsRevoked(partitions);
             }
 
@@ -128,6 +138,7 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
                             + "next owner", inFlight.peekFirst().routeId(), inFlight.size());
                     inFlight.clear();
                 }
+                polled.revoked(partitions);
                 listener.onPartitionsLost(partitions);
             }
         };
@@ -167,6 +178,74 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         } catch (RuntimeException e) {
             inFlight.clear();
             LOG.warn("Committing the batch in flight before {} failed: {}", why, e.toString());
+        }
+    }
+
+    /** Records polled and handed over, counted, to tell which of a batch were polled before a revocation. */
+    static final class Polled {
+        /** Records the polls returned, and camel-kafka handed over in batches (in the same order). */
+        private long returned, handedOver;
+        /** Partitions revoked (or lost), each with how many records had been returned before. */
+        private final ArrayDeque<Revoked> revocations = new ArrayDeque<>();
+
+        private record Revoked(long returnedBefore, Set<TopicPartition> partitions) {
+        }
+
+        void returned(int records) {
+            returned += records;
+        }
+
+        /**
+         * A batch camel-kafka hands over (its first step, on this consumer's thread), without the records of partitions
+         * revoked (or lost) after they were polled: camel-kafka's batching consumer keeps polled records across polls until
+         * a batch is full or its interval is over, so a batch can hold records polled before a rebalance. Their partition's
+         * next owner, or this consumer when it gets the partition back, reads them again from the last commit (the position
+         * of a newly assigned partition); sent as well, they were repeated. camel-kafka hands records over in the order
+         * the polls returned them, so counting them tells which were polled before a revocation.
+         */
+        List<?> current(List<?> batch) {
+            long first = handedOver;
+            handedOver += batch.size();
+            while (!revocations.isEmpty() && revocations.peekFirst().returnedBefore() <= first) {
+                revocations.pollFirst(); // every record polled before it has been handed over
+            }
+            if (revocations.isEmpty()) {
+                return batch;
+            }
+            List<Object> kept = new java.util.ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                Object item = batch.get(i);
+                if (!revokedAfterPolled(first + i, (org.apache.camel.Exchange) item)) {
+                    kept.add(item);
+                }
+            }
+            LOG.info("{} record(s) polled before their partitions were revoked left out of a batch of {}: read again "
+                    + "from the last commit", batch.size() - kept.size(), batch.size());
+            return kept;
+        }
+
+        private boolean revokedAfterPolled(long index, org.apache.camel.Exchange record) {
+            java.util.Map<String, Object> headers = record.getMessage().getHeaders();
+            TopicPartition partition = null;
+            for (Revoked r : revocations) {
+                if (index < r.returnedBefore()) {
+                    if (partition == null) {
+                        partition = new TopicPartition(String.valueOf(headers.get(
+                                org.apache.camel.component.kafka.KafkaConstants.TOPIC)), ((Number) headers.get(
+                                org.apache.camel.component.kafka.KafkaConstants.PARTITION)).intValue());
+                    }
+                    if (r.partitions().contains(partition)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        void revoked(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty() && returned > handedOver) {
+                revocations.addLast(new Revoked(returned, new HashSet<>(partitions)));
+            }
         }
     }
 

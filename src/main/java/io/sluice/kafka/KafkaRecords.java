@@ -14,6 +14,7 @@ import io.sluice.ops.FlowMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.TopicPartition;
@@ -58,7 +59,17 @@ public final class KafkaRecords {
 
     /** First step of every batch route: keeps the batch's records for {@link #commit} (the body will change). */
     public void keepBatch(Exchange exchange) {
-        exchange.setProperty(BATCH, exchange.getMessage().getBody(List.class));
+        List<?> batch = exchange.getMessage().getBody(List.class);
+        if (!batch.isEmpty() && ((Exchange) batch.get(0)).getMessage().getHeader(KafkaConstants.MANUAL_COMMIT)
+                instanceof DefaultKafkaManualCommit c && c.getConsumer() instanceof AckedBatchConsumer<?, ?> consumer) {
+            List<?> current = consumer.current(batch); // without records of partitions revoked since they were polled
+            if (current.size() != batch.size()) {
+                exchange.getMessage().setBody(current);
+                batch = current;
+                exchange.setRouteStop(current.isEmpty()); // nothing of it is this consumer's any more
+            }
+        }
+        exchange.setProperty(BATCH, batch);
     }
 
     /**

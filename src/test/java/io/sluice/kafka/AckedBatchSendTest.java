@@ -140,6 +140,28 @@ class AckedBatchSendTest {
         assertThat(sentOn).noneMatch(s -> s.startsWith(Thread.currentThread().getName() + ":"));
     }
 
+    @Test
+    void recordsPolledBeforeTheirPartitionWasRevokedAreLeftOutOfTheBatchThatHoldsThem() {
+        AckedBatchConsumer.Polled polled = new AckedBatchConsumer.Polled();
+        polled.returned(4);                                 // polled: p0@0, p1@0, p0@1, p1@1 (not yet handed over)
+        polled.revoked(List.of(new TopicPartition("t", 1))); // then partition 1 revoked, in the next poll
+        polled.returned(2);                                 // which returns p0@2, p0@3
+        List<?> batch = polled.current(List.of(rec(0, 0), rec(1, 0), rec(0, 1), rec(1, 1), rec(0, 2), rec(0, 3)));
+        assertThat(batch).extracting(e -> ((Exchange) e).getMessage().getHeader(KafkaConstants.PARTITION) + "@"
+                + ((Exchange) e).getMessage().getHeader(KafkaConstants.OFFSET))
+                .containsExactly("0@0", "0@1", "0@2", "0@3");
+        polled.returned(1);                                 // p1@0 again, read from the last commit once it is back
+        assertThat(polled.current(List.of(rec(1, 0)))).hasSize(1);
+    }
+
+    private Exchange rec(int partition, long offset) {
+        Exchange e = new DefaultExchange(context);
+        e.getMessage().setHeader(KafkaConstants.TOPIC, "t");
+        e.getMessage().setHeader(KafkaConstants.PARTITION, partition);
+        e.getMessage().setHeader(KafkaConstants.OFFSET, offset);
+        return e;
+    }
+
     private Exchange batch(long from, long to) {
         return batch(from, to, "output");
     }
