@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import io.sluice.ops.FlowMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.TopicPartition;
@@ -57,7 +59,17 @@ public final class KafkaRecords {
 
     /** First step of every batch route: keeps the batch's records for {@link #commit} (the body will change). */
     public void keepBatch(Exchange exchange) {
-        exchange.setProperty(BATCH, exchange.getMessage().getBody(List.class));
+        List<?> batch = exchange.getMessage().getBody(List.class);
+        if (!batch.isEmpty() && ((Exchange) batch.get(0)).getMessage().getHeader(KafkaConstants.MANUAL_COMMIT)
+                instanceof DefaultKafkaManualCommit c && c.getConsumer() instanceof AckedBatchConsumer<?, ?> consumer) {
+            List<?> current = consumer.current(batch); // without records of partitions revoked since they were polled
+            if (current.size() != batch.size()) {
+                exchange.getMessage().setBody(current);
+                batch = current;
+                exchange.setRouteStop(current.isEmpty()); // nothing of it is this consumer's any more
+            }
+        }
+        exchange.setProperty(BATCH, batch);
     }
 
     /**
@@ -76,12 +88,19 @@ public final class KafkaRecords {
         if (batch == null) {
             KafkaManualCommit single = exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
             if (single != null) {
-                commit(exchange, single);
+                commit(exchange.getFromRouteId(), single);
             }
             return;
         }
-        // three header lookups per record (each a case-insensitive tree search) and no type conversion: this loop
-        // was 12% of sales-ingest's consumer thread with four, a string key and converted offsets (issue 21 profile)
+        commit(exchange.getFromRouteId(), highest(batch));
+    }
+
+    /**
+     * The manual commit of each partition's highest-offset record in a batch: committing them commits the batch.
+     * Three header lookups per record (each a case-insensitive tree search) and no type conversion: this loop was
+     * 12% of sales-ingest's consumer thread with four, a string key and converted offsets (issue 21 profile).
+     */
+    static List<KafkaManualCommit> highest(List<?> batch) {
         Map<TopicPartition, Highest> highestOfPartition = new LinkedHashMap<>();
         for (Object item : batch) {
             Message record = ((Exchange) item).getMessage();
@@ -94,17 +113,27 @@ public final class KafkaRecords {
                 highestOfPartition.put(partition, new Highest(offset, record));
             }
         }
+        List<KafkaManualCommit> commits = new ArrayList<>(highestOfPartition.size());
         for (Highest highest : highestOfPartition.values()) {
-            Message record = highest.record;
-            KafkaManualCommit commit = record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-            if (commit != null && !commit(exchange, commit)) {
+            KafkaManualCommit commit = highest.record.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (commit != null) {
+                commits.add(commit);
+            }
+        }
+        return commits;
+    }
+
+    /** Commits a batch's {@link #highest} commits, on the consumer's thread; see {@link #commit(Exchange)}. */
+    static void commit(String routeId, List<KafkaManualCommit> commits) {
+        for (KafkaManualCommit commit : commits) {
+            if (!commit(routeId, commit)) {
                 return; // the group is rebalancing: the other partitions' commits would be refused as well
             }
         }
     }
 
     /** Commits; false when the group refused it for a rebalance (see {@link #commit(Exchange)}). */
-    private static boolean commit(Exchange exchange, KafkaManualCommit commit) {
+    private static boolean commit(String routeId, KafkaManualCommit commit) {
         try {
             commit.commit();
             return true;
@@ -113,7 +142,7 @@ public final class KafkaRecords {
                 throw e;
             }
             LOG.warn("{}: offsets not committed, the consumer group is rebalancing ({}); the records since the last "
-                    + "commit are read again by their partition's next owner", exchange.getFromRouteId(), e.toString());
+                    + "commit are read again by their partition's next owner", routeId, e.toString());
             return false;
         }
     }

@@ -130,6 +130,23 @@ class RatingsRoutingTest {
     }
 
     /**
+     * The outputs of a batch are sent without waiting and its consumer commits it once they are acknowledged: the
+     * last batch must be committed although no poll returns records after it (camel-kafka's async manual commit would
+     * only commit it with the next batch).
+     */
+    @Test
+    void theLastBatchIsCommittedWhenTheInputGoesQuiet(DevStack stack) throws Exception {
+        try (Topics topics = new Topics(stack); RunningSluice sluice = RunningSluice.on(stack, "quiet").start()) {
+            String in = sluice.property("sluice.ratings.topic");
+            for (int i = 0; i < 5; i++) {
+                topics.send(in, null, "{\"rating_id\":" + (770_000 + i) + ",\"user_id\":3,\"stars\":5,\"channel\":\"web\"}");
+            }
+            topics.readUntil(sluice.property("sluice.ratings.enriched-topic"), Duration.ofSeconds(30), rs -> rs.size() >= 5);
+            await().atMost(Duration.ofSeconds(30)).until(() -> topics.committedToEnd(sluice.property("sluice.ratings.group-id"), in));
+        }
+    }
+
+    /**
      * A steady trickle never leaves a poll empty, which is when a batch consumer hands over an incomplete
      * batch by default; the batching interval must bound the wait instead.
      */

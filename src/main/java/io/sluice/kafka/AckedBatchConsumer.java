@@ -1,0 +1,259 @@
+package io.sluice.kafka;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka consumer of a batch route whose outputs are sent without waiting ({@link AckedBatchSend}): it holds the
+ * batch still in flight and commits it, on its own thread (a KafkaConsumer is not thread-safe), once every output is
+ * acknowledged, oldest first — whichever comes first of:
+ * <ul>
+ * <li>a later batch's send step when as many batches as allowed are in flight ({@link #handOver}: waits for the
+ * oldest, then commits it);</li>
+ * <li>a poll, empty or not (so the last batch is committed when the input goes quiet; camel-kafka's own async manual
+ * commit only commits on the next poll that returns records, and its batching consumer never calls the route with an
+ * empty batch). While a batch is in flight a poll waits at most {@link #IN_FLIGHT_POLL}, so its commit follows its
+ * acknowledgements closely;</li>
+ * <li>its partitions being revoked, unsubscribed or the consumer closed: the batch in flight is awaited and committed
+ * before the partitions move on (else their next owner repeated it), or its commit dropped if its send failed.</li>
+ * </ul>
+ * A batch whose send fails is sent again (backing off, as the route's error handler did) until acknowledged, and
+ * stays in flight meanwhile: nothing after it is committed before it.
+ *
+ * <p>camel-kafka creates its consumers through a {@link org.apache.camel.component.kafka.KafkaClientFactory}, the
+ * endpoint's {@code kafkaClientFactory} option: {@link Factory}. camel-kafka's own commits (its manual commit objects,
+ * its rebalance listener) go through this consumer unchanged.
+ */
+public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AckedBatchConsumer.class);
+    /** The longest poll while a batch is in flight: its commit waits at most this long after its last acknowledgement. */
+    static final Duration IN_FLIGHT_POLL = Duration.ofMillis(5);
+
+    /** Oldest first; touched on the consumer's thread only (poll, its rebalance callbacks, the route's steps). */
+    private final ArrayDeque<AckedBatchSend.Sending> inFlight = new ArrayDeque<>();
+    private Thread owner;
+    private final Polled polled = new Polled();
+
+    public AckedBatchConsumer(Properties properties) {
+        super(properties);
+    }
+
+    /**
+     * The send step of a batch, on this consumer's thread: while {@code atMost} batches are in flight the oldest is
+     * awaited (sent again until acknowledged) and committed; then this one is sent and left in flight. Batches are
+     * committed in the order they were read, so no commit passes a batch not yet acknowledged.
+     */
+    void handOver(AckedBatchSend.Sending next, int atMost) {
+        if (owner != null && owner != Thread.currentThread()) {
+            throw new IllegalStateException("a batch handed over on " + Thread.currentThread().getName()
+                    + ", not on its consumer's thread " + owner.getName());
+        }
+        while (inFlight.size() >= atMost) {
+            inFlight.peekFirst().awaitAcknowledged();
+            commitOldest();
+        }
+        next.send();
+        inFlight.addLast(next);
+    }
+
+    @Override
+    public ConsumerRecords<K, V> poll(Duration timeout) {
+        owner = Thread.currentThread();
+        commitIfAcknowledged();
+        ConsumerRecords<K, V> records = super.poll(inFlight.isEmpty() || timeout.compareTo(IN_FLIGHT_POLL) < 0
+                ? timeout : IN_FLIGHT_POLL);
+        polled.returned(records.count());
+        commitIfAcknowledged();
+        return records;
+    }
+
+    /** See {@link Polled#current}; on this consumer's thread (the batch route's first step). */
+    List<?> current(List<?> batch) {
+        return polled.current(batch);
+    }
+ private void commitIfAcknowledged() {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().acknowledged()) {
+            commitOldest();
+        }
+    }
+
+    private void commitOldest() {
+        // taken off first: a commit refused or failing is not tried again (a later batch's commit covers it)
+        AckedBatchSend.Sending done = inFlight.pollFirst();
+        KafkaRecords.commit(done.routeId(), done.commits());
+    }
+
+    /**
+     * Before partitions move on: the batches in flight are committed, oldest first, as long as their current attempt
+     * succeeds; from the first that fails on, none is (their records are read again from the last commit).
+     */
+    private void settleBeforeLeaving(String why) {
+        while (!inFlight.isEmpty()) {
+            if (inFlight.peekFirst().awaitAttempt()) {
+                commitOldest();
+            } else {
+                LOG.warn("{}: {} batch(es) whose outputs were not all acknowledged are not committed ({}); their "
+                        + "records are read again from the last commit", inFlight.peekFirst().routeId(),
+                        inFlight.size(), why);
+                inFlight.clear();
+            }
+        }
+    }
+
+    private ConsumerRebalanceListener settling(ConsumerRebalanceListener listener) {
+        return new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                settleBeforeLeaving("partitions revoked");
+                polled.revoked(partitions);
+                listener.onPartitionsRevoked(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                listener.onPartitionsAssigned(partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                // already someone else's: a commit would be refused
+                if (!inFlight.isEmpty()) {
+                    LOG.warn("{}: partitions lost with {} batch(es) in flight; their records are read again by their "
+                            + "next owner", inFlight.peekFirst().routeId(), inFlight.size());
+                    inFlight.clear();
+                }
+                polled.revoked(partitions);
+                listener.onPartitionsLost(partitions);
+            }
+        };
+    }
+
+    @Override
+    public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
+        super.subscribe(topics, settling(listener));
+    }
+
+    @Override
+    public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
+        super.subscribe(pattern, settling(listener));
+    }
+
+    @Override
+    public void unsubscribe() {
+        settleQuietly("unsubscribing");
+        super.unsubscribe();
+    }
+
+    @Override
+    public void close() {
+        settleQuietly("closing");
+        super.close();
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        settleQuietly("closing");
+        super.close(timeout);
+    }
+
+    private void settleQuietly(String why) {
+        try {
+            settleBeforeLeaving(why);
+        } catch (RuntimeException e) {
+            inFlight.clear();
+            LOG.warn("Committing the batch in flight before {} failed: {}", why, e.toString());
+        }
+    }
+
+    /** Records polled and handed over, counted, to tell which of a batch were polled before a revocation. */
+    static final class Polled {
+        /** Records the polls returned, and camel-kafka handed over in batches (in the same order). */
+        private long returned, handedOver;
+        /** Partitions revoked (or lost), each with how many records had been returned before. */
+        private final ArrayDeque<Revoked> revocations = new ArrayDeque<>();
+
+        private record Revoked(long returnedBefore, Set<TopicPartition> partitions) {
+        }
+
+        void returned(int records) {
+            returned += records;
+        }
+
+        /**
+         * A batch camel-kafka hands over (its first step, on this consumer's thread), without the records of partitions
+         * revoked (or lost) after they were polled: camel-kafka's batching consumer keeps polled records across polls until
+         * a batch is full or its interval is over, so a batch can hold records polled before a rebalance. Their partition's
+         * next owner, or this consumer when it gets the partition back, reads them again from the last commit (the position
+         * of a newly assigned partition); sent as well, they were repeated. camel-kafka hands records over in the order
+         * the polls returned them, so counting them tells which were polled before a revocation.
+         */
+        List<?> current(List<?> batch) {
+            long first = handedOver;
+            handedOver += batch.size();
+            while (!revocations.isEmpty() && revocations.peekFirst().returnedBefore() <= first) {
+                revocations.pollFirst(); // every record polled before it has been handed over
+            }
+            if (revocations.isEmpty()) {
+                return batch;
+            }
+            List<Object> kept = new java.util.ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                Object item = batch.get(i);
+                if (!revokedAfterPolled(first + i, (org.apache.camel.Exchange) item)) {
+                    kept.add(item);
+                }
+            }
+            LOG.info("{} record(s) polled before their partitions were revoked left out of a batch of {}: read again "
+                    + "from the last commit", batch.size() - kept.size(), batch.size());
+            return kept;
+        }
+
+        private boolean revokedAfterPolled(long index, org.apache.camel.Exchange record) {
+            java.util.Map<String, Object> headers = record.getMessage().getHeaders();
+            TopicPartition partition = null;
+            for (Revoked r : revocations) {
+                if (index < r.returnedBefore()) {
+                    if (partition == null) {
+                        partition = new TopicPartition(String.valueOf(headers.get(
+                                org.apache.camel.component.kafka.KafkaConstants.TOPIC)), ((Number) headers.get(
+                                org.apache.camel.component.kafka.KafkaConstants.PARTITION)).intValue());
+                    }
+                    if (r.partitions().contains(partition)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        void revoked(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty() && returned > handedOver) {
+                revocations.addLast(new Revoked(returned, new HashSet<>(partitions)));
+            }
+        }
+    }
+
+    /** The endpoint's {@code kafkaClientFactory}: camel-kafka's own, with {@link AckedBatchConsumer} consumers. */
+    public static final class Factory extends DefaultKafkaClientFactory {
+        @Override
+        public Consumer getConsumer(Properties kafkaProps) {
+            return new AckedBatchConsumer<>(kafkaProps);
+        }
+    }
+}

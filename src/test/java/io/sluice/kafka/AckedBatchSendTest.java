@@ -1,0 +1,195 @@
+package io.sluice.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The send that does not wait (AckedBatchSend) and its consumer's commits (AckedBatchConsumer), without a broker: the
+ * outputs go to a direct: endpoint that fails a given number of times, and each record's manual commit records
+ * "topic-partition@offset". A batch is committed only once its outputs are acknowledged, a failed send is sent again
+ * and not committed meanwhile (nor the batch after it), and a batch still failing when its consumer leaves is not
+ * committed at all.
+ */
+class AckedBatchSendTest {
+
+    private final CamelContext context = new DefaultCamelContext();
+    private final AckedBatchSend send = new AckedBatchSend();
+    private final List<String> committed = new ArrayList<>();
+    private final AtomicInteger attempts = new AtomicInteger();
+    private volatile int failures;
+    private final List<String> sentOn = java.util.Collections.synchronizedList(new ArrayList<>());
+    private AckedBatchConsumer<byte[], byte[]> consumer;
+
+    @BeforeEach
+    void start() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:outputs").process(e -> {
+                    List<?> outputs = e.getMessage().getBody(List.class);
+                    sentOn.add(Thread.currentThread().getName() + ":" + outputs.get(0));
+                    if (attempts.incrementAndGet() <= failures || outputs.contains("unsendable")) {
+                        throw new IllegalStateException("the broker is down");
+                    }
+                });
+            }
+        });
+        context.start();
+        send.setUri("direct:outputs");
+        send.setRedeliveryDelay(1);
+        send.setMaximumRedeliveryDelay(4);
+        Properties p = new Properties(); // never polled here: the broker is never contacted
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
+        p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "acked-batch-send-test");
+        p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        consumer = new AckedBatchConsumer<>(p);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        consumer.close();
+        context.close();
+    }
+
+    @Test
+    void aBatchIsCommittedOnceAcknowledgedWhenTheNextIsSentOrTheConsumerLeaves() throws Exception {
+        send.send(batch(0, 9));
+        assertThat(committed).as("in flight, not yet committed").isEmpty();
+        send.send(batch(10, 19));
+        assertThat(committed).containsExactly("t-0@9");
+        consumer.close(); // as when its partitions are revoked: the batch in flight is awaited and committed
+        assertThat(committed).containsExactly("t-0@9", "t-0@19");
+    }
+
+    @Test
+    void aFailedSendIsSentAgainAndNeitherItNorTheNextBatchIsCommittedBeforeItIsAcknowledged() throws Exception {
+        failures = 2;
+        send.send(batch(0, 9));
+        assertThat(attempts).hasValue(1);
+        assertThat(committed).isEmpty();
+        // the next batch's send waits for the failed one: sent again (twice more) until acknowledged, committed, and
+        // only then is this batch sent
+        send.send(batch(10, 19));
+        assertThat(attempts).hasValue(4);
+        assertThat(committed).containsExactly("t-0@9");
+    }
+
+    @Test
+    void aBatchStillFailingWhenItsConsumerLeavesIsNotCommitted() throws Exception {
+        failures = Integer.MAX_VALUE;
+        send.send(batch(0, 9));
+        consumer.close();
+        assertThat(committed).isEmpty();
+    }
+
+    @Test
+    void withTwoBatchesInFlightTheyAreCommittedInOrderAndNoneAfterOneThatFailed() throws Exception {
+        send.setBatchesInFlight(2);
+        failures = 1;
+        send.send(batch(0, 9));   // fails once
+        send.send(batch(10, 19)); // acknowledged at once, but after a batch not yet acknowledged
+        assertThat(committed).isEmpty();
+        send.send(batch(20, 29)); // two in flight: waits for the oldest, sent again until acknowledged
+        assertThat(committed).containsExactly("t-0@9");
+        consumer.close();
+        assertThat(committed).containsExactly("t-0@9", "t-0@19", "t-0@29");
+    }
+
+    @Test
+    void aBatchAcknowledgedAfterOneThatStillFailsIsNotCommitted() throws Exception {
+        send.setBatchesInFlight(2);
+        send.send(batch(0, 9, "unsendable"));
+        send.send(batch(10, 19));
+        consumer.close();
+        assertThat(committed).isEmpty();
+    }
+
+    @Test
+    void onItsOwnThreadTheOutputsAreSentInOrderAgainAfterAFailureAndCommittedTheSame() throws Exception {
+        send.setOwnThread(true);
+        send.setBatchesInFlight(2);
+        failures = 1;
+        send.send(batch(0, 9, "first"));
+        send.send(batch(10, 19, "second"));
+        send.send(batch(20, 29, "third"));
+        assertThat(committed).containsExactly("t-0@9");
+        consumer.close();
+        assertThat(committed).containsExactly("t-0@9", "t-0@19", "t-0@29");
+        assertThat(sentOn).extracting(s -> s.substring(s.indexOf(':') + 1))
+                .containsExactly("first", "second", "first", "third"); // the first sent again after its failure
+        assertThat(sentOn).noneMatch(s -> s.startsWith(Thread.currentThread().getName() + ":"));
+    }
+
+    @Test
+    void recordsPolledBeforeTheirPartitionWasRevokedAreLeftOutOfTheBatchThatHoldsThem() {
+        AckedBatchConsumer.Polled polled = new AckedBatchConsumer.Polled();
+        polled.returned(4);                                 // polled: p0@0, p1@0, p0@1, p1@1 (not yet handed over)
+        polled.revoked(List.of(new TopicPartition("t", 1))); // then partition 1 revoked, in the next poll
+        polled.returned(2);                                 // which returns p0@2, p0@3
+        List<?> batch = polled.current(List.of(rec(0, 0), rec(1, 0), rec(0, 1), rec(1, 1), rec(0, 2), rec(0, 3)));
+        assertThat(batch).extracting(e -> ((Exchange) e).getMessage().getHeader(KafkaConstants.PARTITION) + "@"
+                + ((Exchange) e).getMessage().getHeader(KafkaConstants.OFFSET))
+                .containsExactly("0@0", "0@1", "0@2", "0@3");
+        polled.returned(1);                                 // p1@0 again, read from the last commit once it is back
+        assertThat(polled.current(List.of(rec(1, 0)))).hasSize(1);
+    }
+
+    private Exchange rec(int partition, long offset) {
+        Exchange e = new DefaultExchange(context);
+        e.getMessage().setHeader(KafkaConstants.TOPIC, "t");
+        e.getMessage().setHeader(KafkaConstants.PARTITION, partition);
+        e.getMessage().setHeader(KafkaConstants.OFFSET, offset);
+        return e;
+    }
+
+    private Exchange batch(long from, long to) {
+        return batch(from, to, "output");
+    }
+
+    /** A batch exchange of topic t, partition 0, offsets from..to, as after the route's routing step. */
+    private Exchange batch(long from, long to, String output) {
+        List<Exchange> records = new ArrayList<>();
+        TopicPartition partition = new TopicPartition("t", 0);
+        for (long offset = from; offset <= to; offset++) {
+            Exchange e = new DefaultExchange(context);
+            e.getMessage().setHeader(KafkaConstants.TOPIC, "t");
+            e.getMessage().setHeader(KafkaConstants.PARTITION, 0);
+            e.getMessage().setHeader(KafkaConstants.OFFSET, offset);
+            long o = offset;
+            e.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, new DefaultKafkaManualCommit(
+                    new KafkaManualCommitFactory.CamelExchangePayload(e, consumer, "test", null),
+                    new KafkaManualCommitFactory.KafkaRecordPayload(partition, o, 1000)) {
+                @Override
+                public void commit() {
+                    committed.add("t-0@" + o);
+                }
+            });
+            records.add(e);
+        }
+        Exchange batch = new DefaultExchange(context);
+        batch.getMessage().setBody(records);
+        new KafkaRecords(io.sluice.ops.FlowMetrics.of(context)).keepBatch(batch);
+        batch.getMessage().setBody(List.of(output));
+        return batch;
+    }
+}
