@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 import org.apache.camel.component.kafka.DefaultKafkaClientFactory;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -81,6 +82,12 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         polled.returned(records.count());
         commitIfAcknowledged();
         return records;
+    }
+
+    /** The AckedBatchConsumer a record's manual commit (header {@code CamelKafkaManualCommit}) goes through, or null. */
+    static AckedBatchConsumer<?, ?> of(Object manualCommit) {
+        return manualCommit instanceof DefaultKafkaManualCommit c
+                && c.getConsumer() instanceof AckedBatchConsumer<?, ?> consumer ? consumer : null;
     }
 
     /** See {@link Polled#current}; on this consumer's thread (the batch route's first step). */

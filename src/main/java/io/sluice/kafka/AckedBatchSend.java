@@ -12,7 +12,6 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
@@ -47,8 +46,8 @@ public final class AckedBatchSend {
         List<?> records = batch.getProperty(KafkaRecords.BATCH, List.class);
         List<KafkaManualCommit> commits = KafkaRecords.highest(records);
         Sending sending = new Sending(batch.getFromRouteId(), producer(batch.getContext()), batch.copy(), commits);
-        if (!commits.isEmpty() && commits.get(0) instanceof DefaultKafkaManualCommit c
-                && c.getConsumer() instanceof AckedBatchConsumer<?, ?> consumer) {
+        AckedBatchConsumer<?, ?> consumer = commits.isEmpty() ? null : AckedBatchConsumer.of(commits.get(0));
+        if (consumer != null) {
             consumer.handOver(sending, batchesInFlight);
             return;
         }

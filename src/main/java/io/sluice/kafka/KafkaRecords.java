@@ -14,7 +14,6 @@ import io.sluice.ops.FlowMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.TopicPartition;
@@ -60,8 +59,9 @@ public final class KafkaRecords {
     /** First step of every batch route: keeps the batch's records for {@link #commit} (the body will change). */
     public void keepBatch(Exchange exchange) {
         List<?> batch = exchange.getMessage().getBody(List.class);
-        if (!batch.isEmpty() && ((Exchange) batch.get(0)).getMessage().getHeader(KafkaConstants.MANUAL_COMMIT)
-                instanceof DefaultKafkaManualCommit c && c.getConsumer() instanceof AckedBatchConsumer<?, ?> consumer) {
+        AckedBatchConsumer<?, ?> consumer = batch.isEmpty() ? null
+                : AckedBatchConsumer.of(((Exchange) batch.get(0)).getMessage().getHeader(KafkaConstants.MANUAL_COMMIT));
+        if (consumer != null) {
             List<?> current = consumer.current(batch); // without records of partitions revoked since they were polled
             if (current.size() != batch.size()) {
                 exchange.getMessage().setBody(current);
