@@ -60,8 +60,7 @@ final class LatencyBench {
     void run() throws Exception {
         Map<Long, Long> sentAt = new ConcurrentHashMap<>();
         Map<Long, Long> receivedAt = new ConcurrentHashMap<>();
-        Map<Long, Long> receivedWall = new ConcurrentHashMap<>();
-        HttpServer slack = slackReceiver(receivedAt, receivedWall);
+        HttpServer slack = slackReceiver(receivedAt);
         try (RunningSluice sluice = BenchSluice.only(stack, "bench-latency",
                 List.of("customer-cdc.yaml", "ratings-enrichment.yaml", "vip-alerts.yaml"))
                 .with("sluice.slack.webhook.secret", "http://localhost:" + slack.getAddress().getPort() + "/services/bench")
@@ -69,21 +68,19 @@ final class LatencyBench {
                 .start()) {
             CustomerTable table = sluice.context().getRegistry().lookupByNameAndType("customerTable", CustomerTable.class);
             table.whenReady().get(120, TimeUnit.SECONDS);
-            alerts(sluice, sentAt, receivedAt, receivedWall);
+            alerts(sluice, sentAt, receivedAt);
             cdc(table);
         } finally {
             slack.stop(0);
         }
     }
 
-    private void alerts(RunningSluice sluice, Map<Long, Long> sentAt, Map<Long, Long> receivedAt,
-                        Map<Long, Long> receivedWall) throws Exception {
+    private void alerts(RunningSluice sluice, Map<Long, Long> sentAt, Map<Long, Long> receivedAt) throws Exception {
         RatingsGenerator generator = new RatingsGenerator(11L, 20, 0.05, 0.10, Clock.systemUTC());
         long total = (long) rate * seconds;
         long periodNanos = 1_000_000_000L / rate;
         long warmupEnd = (long) rate * warmupSeconds;
         List<Long> measured = new ArrayList<>();
-        Map<Long, Long> sentWall = new ConcurrentHashMap<>();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 "bootstrap.servers", stack.config().kafkaBootstrap()), new StringSerializer(), new StringSerializer())) {
             long start = System.nanoTime();
@@ -99,7 +96,6 @@ final class LatencyBench {
                     measured.add(id);
                 }
                 sentAt.put(id, System.nanoTime());
-                sentWall.put(id, System.currentTimeMillis());
                 producer.send(new ProducerRecord<>(sluice.property("sluice.ratings.topic"), Long.toString(id), rating));
             }
             report.line("Sent %,d ratings at %,d/s in %.1f s", total, rate, (System.nanoTime() - start) / 1e9);
@@ -117,31 +113,33 @@ final class LatencyBench {
         report.line("Alerts: %,d received (%,d after the %d s warm-up); rating produced → Slack request received: "
                         + "p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                 receivedAt.size(), latencies.length, warmupSeconds, pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
-        stages(sluice, measured, sentWall, receivedWall);
+        stages(sluice, measured, sentAt, receivedAt);
     }
 
     /**
      * Splits the latency at the unhappy-VIP topic: produced → the ratings flow wrote the alert record (its broker
-     * timestamp, CreateTime set by Sluice's producer), and that record → Slack received it. Wall clocks of this JVM,
-     * so millisecond resolution.
+     * timestamp, CreateTime set by Sluice's producer, a wall clock in ms), and that record → Slack received it. The
+     * nanoTime stamps are put on the wall clock by one offset taken here, so millisecond resolution.
      */
-    private void stages(RunningSluice sluice, List<Long> measured, Map<Long, Long> sentWall, Map<Long, Long> receivedWall) {
+    private void stages(RunningSluice sluice, List<Long> measured, Map<Long, Long> sentAt, Map<Long, Long> receivedAt) {
+        long wallMinusNano = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         Map<Long, Long> writtenAt = new java.util.HashMap<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 "bootstrap.servers", stack.config().kafkaBootstrap(), "group.id", "bench-latency-stages-" + System.nanoTime(),
                 "auto.offset.reset", "earliest", "enable.auto.commit", "false"), new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(sluice.property("sluice.vip.topic")));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (writtenAt.size() < receivedWall.size() && System.nanoTime() < deadline) {
+            while (writtenAt.size() < receivedAt.size() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     writtenAt.putIfAbsent(Long.parseLong(r.key()), r.timestamp());
                 }
             }
         }
-        long[] flow = measured.stream().filter(id -> writtenAt.containsKey(id) && receivedWall.containsKey(id))
-                .mapToLong(id -> (writtenAt.get(id) - sentWall.get(id)) * 1_000_000L).sorted().toArray();
-        long[] alert = measured.stream().filter(id -> writtenAt.containsKey(id) && receivedWall.containsKey(id))
-                .mapToLong(id -> (receivedWall.get(id) - writtenAt.get(id)) * 1_000_000L).sorted().toArray();
+        List<Long> both = measured.stream().filter(id -> writtenAt.containsKey(id) && receivedAt.containsKey(id)).toList();
+        long[] flow = both.stream().mapToLong(id -> writtenAt.get(id) * 1_000_000L - (sentAt.get(id) + wallMinusNano))
+                .sorted().toArray();
+        long[] alert = both.stream().mapToLong(id -> receivedAt.get(id) + wallMinusNano - writtenAt.get(id) * 1_000_000L)
+                .sorted().toArray();
         report.line("  of which produced → alert record written by the ratings flow: p50 %.0f ms, p99 %.0f ms, max %.0f ms; "
                         + "alert record → Slack received: p50 %.0f ms, p99 %.0f ms, max %.0f ms",
                 pct(flow, 50), pct(flow, 99), pct(flow, 100), pct(alert, 50), pct(alert, 99), pct(alert, 100));
@@ -184,7 +182,7 @@ final class LatencyBench {
     }
 
     /** A webhook that answers like Slack's ("ok") and notes when each alert arrived. */
-    private static HttpServer slackReceiver(Map<Long, Long> receivedAt, Map<Long, Long> receivedWall) throws IOException {
+    private static HttpServer slackReceiver(Map<Long, Long> receivedAt) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
         server.createContext("/", exchange -> {
             long now = System.nanoTime();
@@ -192,7 +190,6 @@ final class LatencyBench {
             Matcher m = RATING_ID.matcher(body);
             if (m.find()) {
                 receivedAt.putIfAbsent(Long.parseLong(m.group(1)), now);
-                receivedWall.putIfAbsent(Long.parseLong(m.group(1)), System.currentTimeMillis());
             }
             byte[] ok = "ok".getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, ok.length);

@@ -10,14 +10,21 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.function.Supplier;
 
+import io.sluice.alerts.AlertLedger;
+import io.sluice.alerts.AlertText;
 import io.sluice.devstack.DevStackConfig;
 import io.sluice.devstack.Ports;
 import io.sluice.devstack.postgres.EmbeddedPostgres;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Every PostgreSQL statement, run as the app account on a real PostgreSQL with the demo schema: a repeated write
@@ -100,37 +107,37 @@ class PostgresDialectTest {
      */
     @Test
     void theAlertLedgerPostsEachRatingOnce() throws SQLException {
-        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl("jdbc:postgresql://127.0.0.1:" + port + "/" + ACCOUNTS.database());
         ds.setUser(ACCOUNTS.appUser());
         ds.setPassword(ACCOUNTS.appPassword());
-        io.sluice.alerts.AlertLedger ledger = new io.sluice.alerts.AlertLedger(() -> ds, PG);
-        org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext();
-        java.util.function.Supplier<org.apache.camel.Exchange> alert = () -> {
-            org.apache.camel.Exchange e = new org.apache.camel.support.DefaultExchange(camel);
-            e.getMessage().setHeader(io.sluice.alerts.AlertText.RATING_ID, "ledger-1");
+        AlertLedger ledger = new AlertLedger(() -> ds, PG);
+        DefaultCamelContext camel = new DefaultCamelContext();
+        Supplier<Exchange> alert = () -> {
+            Exchange e = new DefaultExchange(camel);
+            e.getMessage().setHeader(AlertText.RATING_ID, "ledger-1");
             return e;
         };
-        org.apache.camel.Exchange first = alert.get();
+        Exchange first = alert.get();
         ledger.claim(first);
-        assertThat(first.getMessage().getHeader(io.sluice.alerts.AlertLedger.STATE)).isEqualTo("new");
+        assertThat(first.getMessage().getHeader(AlertLedger.STATE)).isEqualTo("new");
         assertThat(state("ledger-1")).isEqualTo("sending");
         ledger.sending(first); // the first call to Slack: already marked by the claim
-        org.apache.camel.Exchange crashed = alert.get();
+        Exchange crashed = alert.get();
         ledger.claim(crashed);
-        assertThat(crashed.getMessage().getHeader(io.sluice.alerts.AlertLedger.STATE)).isEqualTo("interrupted");
+        assertThat(crashed.getMessage().getHeader(AlertLedger.STATE)).isEqualTo("interrupted");
 
         ledger.pending(first); // Slack said 429: safe to try again
-        org.apache.camel.Exchange again = alert.get();
+        Exchange again = alert.get();
         ledger.claim(again);
-        assertThat(again.getMessage().getHeader(io.sluice.alerts.AlertLedger.STATE)).isEqualTo("new");
+        assertThat(again.getMessage().getHeader(AlertLedger.STATE)).isEqualTo("new");
         assertThat(state("ledger-1")).isEqualTo("pending");
         ledger.sending(again);
         assertThat(state("ledger-1")).isEqualTo("sending");
         ledger.sent(again);
-        org.apache.camel.Exchange redelivered = alert.get();
+        Exchange redelivered = alert.get();
         ledger.claim(redelivered);
-        assertThat(redelivered.getMessage().getHeader(io.sluice.alerts.AlertLedger.STATE)).isEqualTo("done");
+        assertThat(redelivered.getMessage().getHeader(AlertLedger.STATE)).isEqualTo("done");
         assertThat(state("ledger-1")).isEqualTo("sent");
     }
 
