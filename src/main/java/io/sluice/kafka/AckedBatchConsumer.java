@@ -47,7 +47,7 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
     static final Duration IN_FLIGHT_POLL = Duration.ofMillis(5);
 
     /** Oldest first; touched on the consumer's thread only (poll, its rebalance callbacks, the route's steps). */
-    private final ArrayDeque<AckedBatchSend.Sending> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<BatchInFlight> inFlight = new ArrayDeque<>();
     private Thread owner;
     private final Polled polled = new Polled();
 
@@ -60,16 +60,16 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
      * awaited (sent again until acknowledged) and committed; then this one is sent and left in flight. Batches are
      * committed in the order they were read, so no commit passes a batch not yet acknowledged.
      */
-    void handOver(AckedBatchSend.Sending next, int atMost) {
+    void handOver(BatchInFlight next, int atMost) {
         if (owner != null && owner != Thread.currentThread()) {
             throw new IllegalStateException("a batch handed over on " + Thread.currentThread().getName()
                     + ", not on its consumer's thread " + owner.getName());
         }
         while (inFlight.size() >= atMost) {
-            inFlight.peekFirst().awaitAcknowledged();
+            inFlight.peekFirst().awaitDone();
             commitOldest();
         }
-        next.send();
+        next.start();
         inFlight.addLast(next);
     }
 
@@ -95,14 +95,14 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         return polled.current(batch);
     }
  private void commitIfAcknowledged() {
-        while (!inFlight.isEmpty() && inFlight.peekFirst().acknowledged()) {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().done()) {
             commitOldest();
         }
     }
 
     private void commitOldest() {
         // taken off first: a commit refused or failing is not tried again (a later batch's commit covers it)
-        AckedBatchSend.Sending done = inFlight.pollFirst();
+        BatchInFlight done = inFlight.pollFirst();
         KafkaRecords.commit(done.routeId(), done.commits());
     }
 

@@ -33,6 +33,9 @@ public final class KafkaStepsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("kafkaRecords", new KafkaRecords(metrics));
         context.getRegistry().bind("deadLetters", deadLetters);
         context.getRegistry().bind("outbox", new Outbox(deadLetters, metrics));
+        // the kafkaClientFactory of batch routes whose last step returns before its work is acknowledged
+        // (AckedBatchSend, the search sinks): their consumers commit each batch once it is
+        context.getRegistry().bind("ackedBatchConsumers", new AckedBatchConsumer.Factory());
         // the console's dead letters (routes/console-api.yaml): the catalog's dead-letter topics, replayed only to its topics
         java.util.Set<String> deadLetterTopics = new java.util.TreeSet<>();
         java.util.Set<String> all = new java.util.HashSet<>();

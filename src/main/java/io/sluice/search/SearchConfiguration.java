@@ -7,6 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
 import io.sluice.ops.FlowMetrics;
@@ -24,9 +27,10 @@ import org.elasticsearch.client.RestClient;
 import org.elasticsearch.client.RestClientBuilder;
 
 /**
- * Points camel-elasticsearch at {@code sluice.elasticsearch.url} (one URL or several, comma-separated, with
- * optional {@code sluice.elasticsearch.user}/{@code password}) and binds the steps of routes/search-index.yaml:
- * {@code searchIndex} and {@code searchRetries} (counts each retried bulk call on /observe/metrics).
+ * Points the search sinks' Elasticsearch client, and camel-elasticsearch, at {@code sluice.elasticsearch.url} (one
+ * URL or several, comma-separated, with optional {@code sluice.elasticsearch.user}/{@code password}) and binds the
+ * steps of routes/search-index.yaml: {@code searchIndex} and {@code searchRetries} (counts each retry of a failed
+ * step on /observe/metrics; the bulk requests' own retries are counted by {@code searchIndex}).
  */
 public final class SearchConfiguration implements CamelConfiguration {
 
@@ -38,6 +42,8 @@ public final class SearchConfiguration implements CamelConfiguration {
         String user = pc.resolveProperty("sluice.elasticsearch.user").filter(s -> !s.isBlank()).orElse(null);
         String password = pc.resolveProperty("sluice.elasticsearch.password").filter(s -> !s.isBlank()).orElse(null);
 
+        // the search sinks call Elasticsearch themselves (SearchIndex); camel-elasticsearch is pointed at the same
+        // cluster for routes a user adds with elasticsearch: endpoints
         ElasticsearchComponent component = context.getComponent("elasticsearch", ElasticsearchComponent.class);
         component.setHostAddresses(urls.stream().map(u -> u.getHost() + ":" + u.getPort()).collect(Collectors.joining(",")));
         component.setEnableSSL(urls.stream().anyMatch(u -> "https".equals(u.getScheme())));
@@ -58,7 +64,8 @@ public final class SearchConfiguration implements CamelConfiguration {
         }
         List<String> indices = Arrays.stream(pc.resolveProperty("sluice.search.template-indices").orElse("")
                 .split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        IndexTemplate template = new IndexTemplate(rest.build(),
+        RestClient restClient = rest.build();
+        IndexTemplate template = new IndexTemplate(restClient,
                 pc.resolveProperty("sluice.search.template-name").orElse("sluice-ratings"), templateJson, indices,
                 Integer.parseInt(pc.resolveProperty("sluice.search.replicas").orElse("1")));
         context.addService(template);
@@ -67,7 +74,12 @@ public final class SearchConfiguration implements CamelConfiguration {
         ObjectMapper json = new ObjectMapper();
         context.getRegistry().bind("searchIndex",
                 new SearchIndex(json, context.getRegistry().lookupByNameAndType("deadLetters", DeadLetters.class),
-                        metrics, template));
+                        metrics, template,
+                        new ElasticsearchAsyncClient(new RestClientTransport(restClient, new JacksonJsonpMapper())),
+                        "kafka:" + pc.resolveProperty("sluice.search.dlq-topic").orElse("search-dlq")
+                                + "?requestRequiredAcks=all",
+                        Long.parseLong(pc.resolveProperty("sluice.search.retry-delay-ms").orElse("500")),
+                        Long.parseLong(pc.resolveProperty("sluice.search.max-retry-delay-ms").orElse("10000"))));
         context.getRegistry().bind("searchRetries", (Processor) exchange -> metrics.retried("elasticsearch"));
     }
 }

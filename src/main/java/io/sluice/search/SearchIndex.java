@@ -3,7 +3,9 @@ package io.sluice.search;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
+import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
 import co.elastic.clients.elasticsearch._types.ErrorCause;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
@@ -13,11 +15,15 @@ import co.elastic.clients.util.ContentType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.kafka.DeadLetters;
+import io.sluice.kafka.BatchInFlight;
 import io.sluice.kafka.KafkaRecords;
+import io.sluice.kafka.LazyProducer;
 import io.sluice.ops.FlowMetrics;
+import org.apache.camel.AsyncProducer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.DefaultMessage;
 
 /**
@@ -26,13 +32,12 @@ import org.apache.camel.support.DefaultMessage;
  * document instead of adding one. The record bytes go to Elasticsearch as they are, never parsed here.
  * <ul>
  *   <li>{@link #prepare}: records without a usable id or value become dead letters at once;</li>
- *   <li>{@link #request}: the bulk request for the documents not yet acknowledged (all, then after a partial
- *       failure only the failed ones);</li>
- *   <li>{@link #settle}: per item, acknowledged → done, refused as malformed (4xx) → dead letter with
- *       Elasticsearch's reason, temporarily refused (429, 5xx) → kept, and a {@link SearchRetryException}
- *       makes the route's error handler call {@link #request} again after a back-off.</li>
+ *   <li>{@link #send}: the bulk request goes out and the route returns; per item, acknowledged → done, refused as
+ *       malformed (4xx) → dead letter with Elasticsearch's reason, refused for now (429, 5xx) → sent again, alone,
+ *       after a back-off, as is the whole request when Elasticsearch does not answer.</li>
  * </ul>
- * The batch's offsets are committed only once every document is acknowledged or dead-lettered.
+ * The batch's offsets are committed only once every document is acknowledged or dead-lettered (and the letters
+ * acknowledged by Kafka), by the batch's consumer while it reads the next batch ({@link io.sluice.kafka.AckedBatchConsumer}).
  */
 public final class SearchIndex {
 
@@ -48,11 +53,31 @@ public final class SearchIndex {
     private final FlowMetrics metrics;
     private final IndexTemplate template;
 
-    public SearchIndex(ObjectMapper json, DeadLetters deadLetters, FlowMetrics metrics, IndexTemplate template) {
+    private final ElasticsearchAsyncClient client;
+    private final String deadLetterUri;
+    private final LazyProducer deadLetterTopic = new LazyProducer();
+    private final long retryDelayMs;
+    private final long maxRetryDelayMs;
+    /** The last temporary refusal, for the retry's log line only. */
+    private volatile String retryReason;
+
+    /**
+     * @param client        one client for all bulk requests (camel-elasticsearch made a new one per request, and
+     *                      waited on the consumer's thread: issue 21 profile)
+     * @param deadLetterUri the endpoint of the dead-letter topic, acknowledged by all in-sync replicas
+     * @param retryDelayMs  back-off before the first retry while Elasticsearch is down or busy, doubling up to
+     *                      {@code maxRetryDelayMs}
+     */
+    public SearchIndex(ObjectMapper json, DeadLetters deadLetters, FlowMetrics metrics, IndexTemplate template,
+            ElasticsearchAsyncClient client, String deadLetterUri, long retryDelayMs, long maxRetryDelayMs) {
         this.json = json;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.template = template;
+        this.client = client;
+        this.deadLetterUri = deadLetterUri;
+        this.retryDelayMs = retryDelayMs;
+        this.maxRetryDelayMs = maxRetryDelayMs;
     }
 
     /** Body: the batch (a list of exchanges, one per record) → exchange properties: pending documents, letters. */
@@ -93,38 +118,94 @@ public final class SearchIndex {
         }
     }
 
-    /** Whether the batch left anything to index (a batch of refused records only has nothing to send). */
-    public boolean hasDocuments(Exchange exchange) {
-        return !pending(exchange).isEmpty();
-    }
-
-    /** Body ← the batch's dead letters, when there was nothing to index. */
-    public void lettersOnly(Exchange exchange) {
-        exchange.getMessage().setBody(letters(exchange));
-    }
-
-    /** Body ← a bulk request of the pending documents (the index template is put in place first, once). */
-    public void request(Exchange exchange) throws IOException {
+    /**
+     * The route's last step, after {@link #prepare}: the batch's bulk request is sent and this returns without
+     * waiting for it, so the consumer reads and prepares the next batch meanwhile (one bulk request at a time per
+     * sink, so a later version of a document never overtakes an earlier one). The batch's consumer commits it once
+     * every document is indexed or dead-lettered ({@link BatchInFlight}).
+     */
+    public void send(Exchange exchange) throws Exception {
         template.ensure();
-        List<Doc> pending = pending(exchange);
+        AsyncProducer dlq = deadLetterTopic.of(exchange.getContext(), deadLetterUri);
+        new Bulk(exchange, pending(exchange), letters(exchange), dlq).handOver(1);
+    }
+
+    /**
+     * One batch being indexed. An attempt sends a bulk request of the documents not yet acknowledged (none: no
+     * request — Elasticsearch does not take an empty one), settles its items, then sends the dead letters gathered so
+     * far to the dead-letter topic; it fails when Elasticsearch did not answer, refused documents for now (429, 5xx)
+     * or the dead letters were not acknowledged, and the next attempt does only what is left. Its state is touched by
+     * one attempt at a time: the next starts only once the last one's future is complete.
+     */
+    private final class Bulk extends BatchInFlight {
+        private List<Doc> pending;
+        private final List<Message> letters;
+        private final Exchange batch;
+        private final AsyncProducer dlq;
+
+        Bulk(Exchange batch, List<Doc> pending, List<Message> letters, AsyncProducer dlq) {
+            super(batch, retryDelayMs, maxRetryDelayMs);
+            this.batch = batch;
+            this.pending = pending;
+            this.letters = letters;
+            this.dlq = dlq;
+        }
+
+        @Override
+        protected CompletableFuture<?> attempt() {
+            CompletableFuture<?> indexed = pending.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : client.bulk(request(pending)).thenAccept(response -> pending = settle(batch, pending, letters,
+                            response.items()));
+            return indexed.thenCompose(ignored -> deadLetters()).thenRun(() -> {
+                if (!pending.isEmpty()) {
+                    throw new SearchRetryException(pending.size() + " documents not indexed yet, e.g. " + retryReason);
+                }
+            });
+        }
+
+        @Override
+        protected void retrying() {
+            metrics.retried("elasticsearch");
+        }
+
+        private CompletableFuture<Void> deadLetters() {
+            if (letters.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            Exchange send = new DefaultExchange(batch.getContext());
+            send.getMessage().setBody(new ArrayList<>(letters));
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            dlq.process(send, doneSync -> {
+                if (send.getException() == null) {
+                    letters.clear();
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(send.getException());
+                }
+            });
+            return done;
+        }
+    }
+
+    /** A bulk request of these documents. */
+    private static BulkRequest request(List<Doc> pending) {
         BulkRequest.Builder bulk = new BulkRequest.Builder();
         for (Doc doc : pending) {
             BinaryData source = BinaryData.of(doc.source(), ContentType.APPLICATION_JSON);
             bulk.operations(BulkOperation.of(op -> op.index(i -> i.index(doc.index()).id(doc.id()).document(source))));
         }
-        exchange.getMessage().setBody(bulk);
+        return bulk.build();
     }
 
-    /** Body: the bulk response items, in request order. Keeps only the documents to try again. */
-    public void settle(Exchange exchange) {
-        List<?> items = exchange.getMessage().getBody(List.class);
-        List<Doc> pending = pending(exchange);
-        List<Message> letters = letters(exchange);
+    /**
+     * The bulk response's items, in request order: acknowledged → done, refused as malformed → a dead letter with
+     * Elasticsearch's reason, refused for now (429, 5xx) → returned, to be sent again.
+     */
+    private List<Doc> settle(Exchange batch, List<Doc> pending, List<Message> letters, List<BulkResponseItem> items) {
         List<Doc> retry = new ArrayList<>();
-        String retryReason = null;
         int indexed = 0;
         for (int i = 0; i < pending.size(); i++) {
-            BulkResponseItem item = (BulkResponseItem) items.get(i);
+            BulkResponseItem item = items.get(i);
             Doc doc = pending.get(i);
             ErrorCause error = item.error();
             if (error == null) {
@@ -133,19 +214,14 @@ public final class SearchIndex {
                 retry.add(doc);
                 retryReason = item.status() + " " + describe(error);
             } else {
-                letters.add(letter(exchange, doc.record(), "Elasticsearch refused the document (HTTP " + item.status() + "): "
+                letters.add(letter(batch, doc.record(), "Elasticsearch refused the document (HTTP " + item.status() + "): "
                         + describe(error)));
             }
         }
         if (indexed > 0) {
             metrics.indexed(pending.get(0).index(), indexed);
         }
-        exchange.setProperty(PENDING, retry);
-        if (!retry.isEmpty()) {
-            throw new SearchRetryException(retry.size() + " of " + pending.size()
-                    + " documents not indexed yet, e.g. " + retryReason);
-        }
-        exchange.getMessage().setBody(letters);
+        return retry;
     }
 
     /** "type: reason; caused by type: reason" — what Elasticsearch said, as a user would want to read it. */
