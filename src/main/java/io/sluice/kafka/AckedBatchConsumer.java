@@ -56,16 +56,17 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
     }
 
     /**
-     * The send step of a batch, on this consumer's thread: while {@code atMost} batches are in flight the oldest is
-     * awaited (sent again until acknowledged) and committed; then this one is sent and left in flight. Batches are
-     * committed in the order they were read, so no commit passes a batch not yet acknowledged.
+     * The send step of a batch, on this consumer's thread: while {@code atMost} batches are in flight, or one the
+     * next {@link BatchInFlight#mustFollow must follow}, the oldest is awaited (sent again until acknowledged) and
+     * committed; then this one is sent and left in flight. Batches are committed in the order they were read, so no
+     * commit passes a batch not yet acknowledged.
      */
     void handOver(BatchInFlight next, int atMost) {
         if (owner != null && owner != Thread.currentThread()) {
             throw new IllegalStateException("a batch handed over on " + Thread.currentThread().getName()
                     + ", not on its consumer's thread " + owner.getName());
         }
-        while (inFlight.size() >= atMost) {
+        while (inFlight.size() >= atMost || inFlight.stream().anyMatch(next::mustFollow)) {
             inFlight.peekFirst().awaitDone();
             commitOldest();
         }

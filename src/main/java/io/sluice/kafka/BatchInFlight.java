@@ -55,11 +55,20 @@ public abstract class BatchInFlight {
     protected void retrying() {
     }
 
+    /**
+     * True when this batch may start only once {@code earlier} (still in flight, read before it) is done — when their
+     * work could otherwise land out of order (the same document in both, say). By default never: the number of
+     * batches in flight alone decides.
+     */
+    protected boolean mustFollow(BatchInFlight earlier) {
+        return false;
+    }
 
     /**
      * The route's last step: with an {@link AckedBatchConsumer} behind the batch, at most {@code batchesInFlight}
-     * of its batches are left in flight (the oldest is awaited and committed first) and this returns once the
-     * attempt is started; else it waits until the batch is done and commits it.
+     * of its batches are left in flight (the oldest is awaited and committed first, and also while one this batch
+     * {@link #mustFollow must follow} is in flight) and this returns once the attempt is started; else it waits
+     * until the batch is done and commits it.
      */
     public final void handOver(int batchesInFlight) {
         AckedBatchConsumer<?, ?> consumer = commits.isEmpty() ? null : AckedBatchConsumer.of(commits.get(0));

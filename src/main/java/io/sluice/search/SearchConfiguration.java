@@ -79,7 +79,8 @@ public final class SearchConfiguration implements CamelConfiguration {
                         "kafka:" + pc.resolveProperty("sluice.search.dlq-topic").orElse("search-dlq")
                                 + "?requestRequiredAcks=all",
                         Long.parseLong(pc.resolveProperty("sluice.search.retry-delay-ms").orElse("500")),
-                        Long.parseLong(pc.resolveProperty("sluice.search.max-retry-delay-ms").orElse("10000"))));
+                        Long.parseLong(pc.resolveProperty("sluice.search.max-retry-delay-ms").orElse("10000")),
+                        Integer.parseInt(pc.resolveProperty("sluice.search.bulks-in-flight").orElse("2"))));
         context.getRegistry().bind("searchRetries", (Processor) exchange -> metrics.retried("elasticsearch"));
     }
 }

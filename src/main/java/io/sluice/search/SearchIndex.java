@@ -2,7 +2,10 @@ package io.sluice.search;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
@@ -58,6 +61,7 @@ public final class SearchIndex {
     private final LazyProducer deadLetterTopic = new LazyProducer();
     private final long retryDelayMs;
     private final long maxRetryDelayMs;
+    private final int bulksInFlight;
     /** The last temporary refusal, for the retry's log line only. */
     private volatile String retryReason;
 
@@ -67,9 +71,11 @@ public final class SearchIndex {
      * @param deadLetterUri the endpoint of the dead-letter topic, acknowledged by all in-sync replicas
      * @param retryDelayMs  back-off before the first retry while Elasticsearch is down or busy, doubling up to
      *                      {@code maxRetryDelayMs}
+     * @param bulksInFlight bulk requests a sink's consumer leaves in flight at once (of batches sharing no document)
      */
     public SearchIndex(ObjectMapper json, DeadLetters deadLetters, FlowMetrics metrics, IndexTemplate template,
-            ElasticsearchAsyncClient client, String deadLetterUri, long retryDelayMs, long maxRetryDelayMs) {
+            ElasticsearchAsyncClient client, String deadLetterUri, long retryDelayMs, long maxRetryDelayMs,
+            int bulksInFlight) {
         this.json = json;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
@@ -78,6 +84,10 @@ public final class SearchIndex {
         this.deadLetterUri = deadLetterUri;
         this.retryDelayMs = retryDelayMs;
         this.maxRetryDelayMs = maxRetryDelayMs;
+        if (bulksInFlight < 1) {
+            throw new IllegalArgumentException("sluice.search.bulks-in-flight must be at least 1, not " + bulksInFlight);
+        }
+        this.bulksInFlight = bulksInFlight;
     }
 
     /** Body: the batch (a list of exchanges, one per record) → exchange properties: pending documents, letters. */
@@ -120,14 +130,16 @@ public final class SearchIndex {
 
     /**
      * The route's last step, after {@link #prepare}: the batch's bulk request is sent and this returns without
-     * waiting for it, so the consumer reads and prepares the next batch meanwhile (one bulk request at a time per
-     * sink, so a later version of a document never overtakes an earlier one). The batch's consumer commits it once
-     * every document is indexed or dead-lettered ({@link BatchInFlight}).
+     * waiting for it, so the consumer reads and prepares the next batch meanwhile. Up to {@code bulksInFlight}
+     * requests of one consumer are in flight at once (Elasticsearch indexes them on as many write threads), but a
+     * batch holding a document id that one in flight also holds waits for it, so a later version of a document never
+     * overtakes an earlier one. The batch's consumer commits it once every document is indexed or dead-lettered,
+     * in the order the batches were read ({@link BatchInFlight}).
      */
     public void send(Exchange exchange) throws Exception {
         template.ensure();
         AsyncProducer dlq = deadLetterTopic.of(exchange.getContext(), deadLetterUri);
-        new Bulk(exchange, pending(exchange), letters(exchange), dlq).handOver(1);
+        new Bulk(exchange, pending(exchange), letters(exchange), dlq).handOver(bulksInFlight);
     }
 
     /**
@@ -142,6 +154,8 @@ public final class SearchIndex {
         private final List<Message> letters;
         private final Exchange batch;
         private final AsyncProducer dlq;
+        /** Every document id of the batch, kept while it is in flight (a retry sends only some of them). */
+        private final Set<String> ids;
 
         Bulk(Exchange batch, List<Doc> pending, List<Message> letters, AsyncProducer dlq) {
             super(batch, retryDelayMs, maxRetryDelayMs);
@@ -149,6 +163,15 @@ public final class SearchIndex {
             this.pending = pending;
             this.letters = letters;
             this.dlq = dlq;
+            this.ids = new HashSet<>(pending.size() * 2);
+            for (Doc doc : pending) {
+                ids.add(doc.index() + '/' + doc.id());
+            }
+        }
+
+        @Override
+        protected boolean mustFollow(BatchInFlight earlier) {
+            return earlier instanceof Bulk bulk && !Collections.disjoint(bulk.ids, ids);
         }
 
         @Override

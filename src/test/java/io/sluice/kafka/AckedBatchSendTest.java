@@ -3,6 +3,9 @@ package io.sluice.kafka;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.CamelContext;
@@ -27,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * outputs go to a direct: endpoint that fails a given number of times, and each record's manual commit records
  * "topic-partition@offset". A batch is committed only once its outputs are acknowledged, a failed send is sent again
  * and not committed meanwhile (nor the batch after it), and a batch still failing when its consumer leaves is not
- * committed at all.
+ * committed at all. Batches of another kind of work (BatchInFlight) may be in flight together unless one must follow
+ * an earlier one (the same document in both).
  */
 class AckedBatchSendTest {
 
@@ -138,6 +142,64 @@ class AckedBatchSendTest {
         assertThat(sentOn).extracting(s -> s.substring(s.indexOf(':') + 1))
                 .containsExactly("first", "second", "first", "third"); // the first sent again after its failure
         assertThat(sentOn).noneMatch(s -> s.startsWith(Thread.currentThread().getName() + ":"));
+    }
+
+    @Test
+    void batchesOfOtherDocumentsAreInFlightTogether() {
+        Work first = new Work(batch(0, 9), Set.of("a", "b"));
+        first.handOver(2);
+        Work second = new Work(batch(10, 19), Set.of("c"));
+        second.handOver(2); // returns at once: the first is still in flight and shares nothing with it
+        assertThat(second.started).isTrue();
+        assertThat(first.done).isNotDone();
+        assertThat(committed).isEmpty();
+        second.done.complete(null);
+        first.done.complete(null);
+        consumer.close();
+        assertThat(committed).containsExactly("t-0@9", "t-0@19");
+    }
+
+    @Test
+    void aBatchHoldingADocumentOfOneInFlightStartsOnlyOnceThatOneIsDoneAndCommitted() {
+        Work first = new Work(batch(0, 9), Set.of("a", "b"));
+        first.handOver(2);
+        // answered later, on another thread, while the second batch's hand-over waits for it
+        CompletableFuture.runAsync(() -> first.done.complete(null),
+                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+        Work second = new Work(batch(10, 19), Set.of("b", "c"));
+        second.earlier = first;
+        second.handOver(2);
+        assertThat(second.earlierDoneWhenStarted).isTrue();
+        assertThat(committed).containsExactly("t-0@9");
+        second.done.complete(null);
+        consumer.close();
+        assertThat(committed).containsExactly("t-0@9", "t-0@19");
+    }
+
+    /** A batch's work whose attempt the test completes; it must follow an earlier batch holding one of its ids. */
+    private static final class Work extends BatchInFlight {
+        final Set<String> ids;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        volatile boolean started;
+        Work earlier;
+        boolean earlierDoneWhenStarted;
+
+        Work(Exchange batch, Set<String> ids) {
+            super(batch, 1, 4);
+            this.ids = ids;
+        }
+
+        @Override
+        protected CompletableFuture<?> attempt() {
+            started = true;
+            earlierDoneWhenStarted = earlier != null && earlier.done.isDone();
+            return done;
+        }
+
+        @Override
+        protected boolean mustFollow(BatchInFlight other) {
+            return other instanceof Work work && !java.util.Collections.disjoint(work.ids, ids);
+        }
     }
 
     @Test
