@@ -6,7 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
@@ -26,6 +29,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.elasticsearch.client.ResponseException;
 import org.elasticsearch.client.RestClient;
 
 import static org.awaitility.Awaitility.await;
@@ -45,7 +49,7 @@ final class SearchBench {
     private final DevStack stack;
     private final Report report;
     private final int docs = Integer.getInteger("bench.search.docs", 100_000);
-    private final java.util.concurrent.atomic.AtomicInteger directRetries = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger directRetries = new AtomicInteger();
 
     SearchBench(DevStack stack, Report report) {
         this.stack = stack;
@@ -95,20 +99,19 @@ final class SearchBench {
 
         // the sink's code is as cold as the client's was: one run of it first, in this JVM, not counted (its JIT
         // compilations took ~a third of a core during a cold 5 s run, from Elasticsearch); printed for reference
-        SinkRun cold = sinkRun(topic, bulkSize);
+        SinkRun cold = sinkRun(topic);
         search.get("DELETE", "/" + cold.index(), null);
-        SinkRun sink = sinkRun(topic, bulkSize);
+        SinkRun sink = sinkRun(topic);
         String sluiceIndex = sink.index();
-        String sluiceInFlight = sink.bulksInFlight();
         double sluiceRate = sink.rate();
         bulkSize = sink.bulkSize();
         // the direct load's index gets the mapping Sluice's template gave its index
         String directIndex = "bench-direct-" + System.currentTimeMillis();
         var mapping = search.get("GET", "/" + sluiceIndex + "/_mapping", null).path(sluiceIndex).path("mappings");
+        String directSettings = "{\"settings\":{\"number_of_replicas\":0},\"mappings\":" + mapping + "}";
         search.get("DELETE", "/" + sluiceIndex, null);
         // created inside its timing, as the sink's index is created by its first bulk request
-        double directRate = directLoad(search, directIndex, "{\"settings\":{\"number_of_replicas\":0},\"mappings\":"
-                + mapping + "}", ids, sources, bulkSize, 1);
+        double directRate = directLoad(search, directIndex, directSettings, ids, sources, bulkSize, 1);
         search.get("DELETE", "/" + directIndex, null);
         report.line("| %,d documents, bulk %d | Sluice search sink (from Kafka) %,.0f docs/s | direct bulk (Java client) %,.0f docs/s | %.2f× |",
                 docs, bulkSize, sluiceRate, directRate, sluiceRate / directRate);
@@ -118,28 +121,27 @@ final class SearchBench {
         report.line("| reference | the sink's first (cold) run %,.0f docs/s | | %.2f× |", cold.rate(), cold.rate() / directRate);
         // for reference: the direct load with as many requests in flight as the sink keeps (the goal's ratio is
         // against the one-at-a-time load above, the shape of the first issue's goal)
-        int inFlight = Integer.parseInt(sluiceInFlight);
+        int inFlight = sink.bulksInFlight();
         if (inFlight > 1) {
             String concurrentIndex = "bench-direct-" + inFlight + "-" + System.currentTimeMillis();
-            double concurrentRate = directLoad(search, concurrentIndex, "{\"settings\":{\"number_of_replicas\":0},"
-                    + "\"mappings\":" + mapping + "}", ids, sources, bulkSize, inFlight);
+            double concurrentRate = directLoad(search, concurrentIndex, directSettings, ids, sources, bulkSize, inFlight);
             report.line("| reference | sink with %d bulks in flight | direct bulk, %d in flight %,.0f docs/s | %.2f× |",
                     inFlight, inFlight, concurrentRate, sluiceRate / concurrentRate);
         }
     }
 
-    record SinkRun(String index, String bulksInFlight, int bulkSize, double rate) {
+    record SinkRun(String index, int bulksInFlight, int bulkSize, double rate) {
     }
 
     /** One run of the search sink as shipped over the whole topic, in a Sluice of its own (fresh group and index). */
-    private SinkRun sinkRun(String topic, int bulkSize) throws Exception {
+    private SinkRun sinkRun(String topic) throws Exception {
         Search search = new Search(stack);
         try (RunningSluice sluice = BenchSluice.only(stack, "bench-search", List.of(), "search-ratings")
                 .with("camel.routeTemplate[search-ratings].topic", topic)
                 .start()) {
             long start = System.nanoTime();
             String index = sluice.property("sluice.search.ratings-index");
-            String inFlight = sluice.context().resolvePropertyPlaceholders("{{sluice.search.bulks-in-flight}}");
+            int inFlight = Integer.parseInt(sluice.context().resolvePropertyPlaceholders("{{sluice.search.bulks-in-flight}}"));
             int size = Integer.parseInt(sluice.context().resolvePropertyPlaceholders("{{sluice.search.bulk-size}}"));
             // done = the sink committed the topic's end (it commits a batch only once Elasticsearch acknowledged
             // it). Not a refreshed count, polled meanwhile: each refresh makes a segment, and a refresh every
@@ -199,12 +201,12 @@ final class SearchBench {
             if (failure == null) {
                 return CompletableFuture.completedFuture(response);
             }
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
-            if (cause instanceof org.elasticsearch.client.ResponseException refused
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause instanceof ResponseException refused
                     && refused.getResponse().getStatusLine().getStatusCode() == 429) {
                 directRetries.incrementAndGet();
                 return CompletableFuture.supplyAsync(() -> null,
-                        CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS))
+                        CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
                         .thenCompose(ignored -> bulk(es, request));
             }
             return CompletableFuture.<BulkResponse>failedFuture(cause);
