@@ -16,9 +16,10 @@ GRANT CONNECT ON DATABASE :"db" TO :"app", :"cdc";
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO :"app", :"cdc";
 GRANT SELECT, INSERT, UPDATE, DELETE ON customers, loanrequest, loan_disburse, loan_submission, sales, sales_summary,
-  cdc_snapshot, slack_alert, dead_letter_action TO :"app";
+  cdc_snapshot, cdc_watermark, slack_alert, dead_letter_action TO :"app";
 GRANT USAGE ON SEQUENCE customers_id_seq TO :"app";
-GRANT SELECT ON customers TO :"cdc";
+GRANT SELECT ON customers, cdc_watermark TO :"cdc";
 GRANT CREATE ON DATABASE :"db" TO :"cdc";
-CREATE PUBLICATION :"publication" FOR TABLE customers;
+-- cdc_watermark: the CDC leader's start-up mark, which the customer table waits for (see schema.sql)
+CREATE PUBLICATION :"publication" FOR TABLE customers, cdc_watermark;
 SQL

@@ -88,6 +88,12 @@ CREATE TABLE IF NOT EXISTS cdc_snapshot (
   completed_ts TIMESTAMPTZ(0) NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- the CDC leader's start-up watermark (see schema.sql); must be in the CDC publication with customers
+CREATE TABLE IF NOT EXISTS cdc_watermark (
+  topic      VARCHAR(249) NOT NULL PRIMARY KEY,
+  token      VARCHAR(64)  NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS slack_alert (
   rating_id  VARCHAR(64) NOT NULL PRIMARY KEY,
   state      VARCHAR(16) NOT NULL,

@@ -91,6 +91,15 @@ CREATE TABLE IF NOT EXISTS cdc_snapshot (
   completed_ts TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- one row per CDC topic, rewritten by the CDC leader at every start with a fresh token: the table is captured by
+-- Debezium with customers, so when the route sees the token come back, every customers change committed before the
+-- start is on the topic — only then does the customer table open (ratings waiting since before the start would
+-- otherwise be enriched with rows the restart has not streamed yet). Its events are not written to any topic.
+CREATE TABLE IF NOT EXISTS cdc_watermark (
+  topic      VARCHAR(249) NOT NULL PRIMARY KEY,
+  token      VARCHAR(64)  NOT NULL
+);
+
 -- one row per VIP alert (rating_id): pending -> sending -> sent, or failed once dead-lettered; lets each
 -- rating be posted to Slack at most once across re-deliveries, restarts and instances
 CREATE TABLE IF NOT EXISTS slack_alert (

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Where the CDC source stands. Two uses:
  * <ul>
- *   <li>the customer table waits for {@link #snapshotDelivered()} before it measures how far it must read, so
- *       ratings are not enriched against a half-written snapshot on a first start;</li>
+ *   <li>the customer table waits for {@link #snapshotDelivered()} and {@link #caughtUpWithSource()} before it
+ *       measures how far it must read, so ratings are not enriched against a half-written snapshot on a first start,
+ *       nor, after a restart, against rows whose changes made while Sluice was down are still being streamed;</li>
  *   <li>health: a failed Debezium engine leaves the Camel route "started", and an idle binlog sends no events,
  *       so health asks Debezium's own metrics whether it is snapshotting or connected to the binlog — on the CDC
  *       leader; an instance that does not lead streams nothing and says so (UP, {@code leader=false}).</li>
@@ -41,6 +42,11 @@ public final class CdcProgress extends AbstractHealthCheck {
     private volatile boolean snapshotMarkerSeen;
     private volatile boolean snapshotRecorded;
     private volatile long events;
+    /** This run's watermark: written to table cdc_watermark once the snapshot is through, then awaited on the stream. */
+    private final String watermarkToken = java.util.UUID.randomUUID().toString();
+    private volatile long watermarkWrittenAt;
+    private volatile boolean watermarkSeen;
+    private boolean watermarkWarned;
 
     /**
      * @param server     Debezium's logical server name, i.e. the topic prefix
@@ -95,6 +101,54 @@ public final class CdcProgress extends AbstractHealthCheck {
             recordSnapshot();
         }
         return delivered;
+    }
+
+    /**
+     * Called by the CDC route for each change of table {@code cdc_watermark} (which goes to no topic): the route is
+     * sequential and acknowledged per record, so when this run's token comes back, every change committed to the
+     * source before it was written — in particular every customers change made while Sluice was stopped — is on
+     * the customers topic.
+     */
+    public void watermark(Exchange exchange) {
+        Map<?, ?> row = exchange.getMessage().getBody(Map.class);
+        if (row != null && topic.equals(row.get("topic")) && watermarkToken.equals(row.get("token"))) {
+            watermarkSeen = true;
+            LOG.info("CDC has streamed everything committed before this start ({} ms after the watermark was written)",
+                    System.currentTimeMillis() - watermarkWrittenAt);
+        }
+    }
+
+    /**
+     * True once the stream has passed this run's watermark. "Connected to the binlog / replication slot" alone is
+     * not enough after a restart: the changes made meanwhile are still on their way, and neither connector tells
+     * how far it has read (PostgreSQL's metrics give no LSN), so the position is marked in the source itself — the
+     * way Debezium's incremental snapshots mark theirs — and read back. The first call writes the mark.
+     */
+    public boolean caughtUpWithSource() {
+        if (watermarkSeen) {
+            return true;
+        }
+        if (watermarkWrittenAt == 0) {
+            writeWatermark();
+        } else if (!watermarkWarned && System.currentTimeMillis() - watermarkWrittenAt > 30_000) {
+            watermarkWarned = true;
+            LOG.warn("The customer table still waits for CDC to stream the watermark written to table cdc_watermark 30 s"
+                    + " ago: the CDC route must capture cdc_watermark beside customers (table include list; on"
+                    + " PostgreSQL also the publication) and hand its changes to cdcProgress.watermark");
+        }
+        return false;
+    }
+
+    private void writeWatermark() {
+        try (Connection c = dataSource.get().getConnection(); PreparedStatement ps = c.prepareStatement(
+                dialect.statement(io.sluice.db.SqlDialect.CDC_WATERMARK_UPSERT))) {
+            ps.setString(1, topic);
+            ps.setString(2, watermarkToken);
+            ps.executeUpdate();
+            watermarkWrittenAt = System.currentTimeMillis();
+        } catch (Exception e) {
+            LOG.warn("Could not write the CDC watermark for {} (will try again): {}", topic, e.toString());
+        }
     }
 
     /**

@@ -21,7 +21,8 @@ public final class MariaDbDialect implements SqlDialect {
                     + " last_name, country, phone, submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE cust_ids = cust_ids",
             LOAN_DISBURSE_INSERT, "INSERT INTO loan_disburse (cust_ids, loan_id, loan_amount, monthly_inst, approved_by) VALUES (?, ?, ?, ?, ?)",
             CDC_SNAPSHOT_INSERT, "INSERT INTO cdc_snapshot (topic) VALUES (?) ON DUPLICATE KEY UPDATE topic = topic",
-            SLACK_ALERT_INSERT, "INSERT IGNORE INTO slack_alert (rating_id, state) VALUES (?, 'sending')");
+            SLACK_ALERT_INSERT, "INSERT IGNORE INTO slack_alert (rating_id, state) VALUES (?, 'sending')",
+            CDC_WATERMARK_UPSERT, "INSERT INTO cdc_watermark (topic, token) VALUES (?, ?) ON DUPLICATE KEY UPDATE token = VALUES(token)");
 
     private MariaDbDialect() {
     }

@@ -25,7 +25,8 @@ public final class PostgresDialect implements SqlDialect {
             // a plain insert: the caller tells a first approval from a repeated one by the duplicate-key error
             LOAN_DISBURSE_INSERT, "INSERT INTO loan_disburse (cust_ids, loan_id, loan_amount, monthly_inst, approved_by) VALUES (?, ?, ?, ?, ?)",
             CDC_SNAPSHOT_INSERT, "INSERT INTO cdc_snapshot (topic) VALUES (?) ON CONFLICT (topic) DO NOTHING",
-            SLACK_ALERT_INSERT, "INSERT INTO slack_alert (rating_id, state) VALUES (?, 'sending') ON CONFLICT (rating_id) DO NOTHING");
+            SLACK_ALERT_INSERT, "INSERT INTO slack_alert (rating_id, state) VALUES (?, 'sending') ON CONFLICT (rating_id) DO NOTHING",
+            CDC_WATERMARK_UPSERT, "INSERT INTO cdc_watermark (topic, token) VALUES (?, ?) ON CONFLICT (topic) DO UPDATE SET token = EXCLUDED.token");
 
     private PostgresDialect() {
     }

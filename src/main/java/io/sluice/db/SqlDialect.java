@@ -22,6 +22,7 @@ public sealed interface SqlDialect permits MariaDbDialect, PostgresDialect {
     String LOAN_DISBURSE_INSERT = "loan-disburse-insert";
     String CDC_SNAPSHOT_INSERT = "cdc-snapshot-insert";
     String SLACK_ALERT_INSERT = "slack-alert-insert";
+    String CDC_WATERMARK_UPSERT = "cdc-watermark-upsert";
 
     /** "mariadb" or "postgres". */
     String name();

@@ -100,6 +100,21 @@ class PostgresDialectTest {
         }
     }
 
+    /** The CDC watermark is one row per topic whose token each start replaces (a repeated token would not be news). */
+    @Test
+    void theCdcWatermarkKeepsOneRowWithTheLatestToken() throws SQLException {
+        try (Connection c = app()) {
+            run(c, SqlDialect.CDC_WATERMARK_UPSERT, "asgard.demo.CUSTOMERS", "first");
+            run(c, SqlDialect.CDC_WATERMARK_UPSERT, "asgard.demo.CUSTOMERS", "second");
+            try (PreparedStatement ps = c.prepareStatement("SELECT token FROM cdc_watermark");
+                 ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("second");
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
     /**
      * The alert ledger's statements on PostgreSQL (the VIP alert flow itself runs on MariaDB in VipAlertsTest; its
      * only database-specific part is this ledger): first claim marks the rating sending, a second finds it in

@@ -24,7 +24,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
     private static final String SUPERUSER = "postgres";
     private static final String[] TABLES = {"customers", "loanrequest", "loan_disburse", "loan_submission", "sales",
-            "sales_summary", "cdc_snapshot", "slack_alert", "dead_letter_action"};
+            "sales_summary", "cdc_snapshot", "cdc_watermark", "slack_alert", "dead_letter_action"};
 
     private static final String PUBLICATION = "sluice_customers";
 
@@ -112,12 +112,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
             st.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + String.join(", ", TABLES) + " TO " + app);
             st.execute("GRANT USAGE ON SEQUENCE customers_id_seq TO " + app);
             // Debezium reads the snapshot; creating the publication needs the table's owner or CREATE, see the CDC route
-            st.execute("GRANT SELECT ON customers TO " + cdc);
+            st.execute("GRANT SELECT ON customers, cdc_watermark TO " + cdc);
             st.execute("GRANT CREATE ON DATABASE " + db + " TO " + cdc);
             // CREATE PUBLICATION ... FOR TABLE needs the table's owner: made here, found by Debezium (the default
             // sluice.cdc.postgres.publication); Debezium creates the replication slot itself (REPLICATION suffices)
+            // with the CDC leader's start-up watermark (see CdcProgress); a data directory from before it gets it added
             if (!exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", PUBLICATION)) {
-                st.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE customers");
+                st.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE customers, cdc_watermark");
+            } else if (!exists(c, "SELECT 1 FROM pg_publication_tables WHERE tablename = 'cdc_watermark' AND pubname = ?",
+                    PUBLICATION)) {
+                st.execute("ALTER PUBLICATION " + PUBLICATION + " ADD TABLE cdc_watermark");
             }
         }
     }
