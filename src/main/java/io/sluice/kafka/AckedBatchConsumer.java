@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <li>a poll, empty or not (so the last batch is committed when the input goes quiet; camel-kafka's own async manual
  * commit only commits on the next poll that returns records, and its batching consumer never calls the route with an
  * empty batch). While a batch is in flight a poll waits at most {@link #IN_FLIGHT_POLL}, so its commit follows its
- * acknowledgements closely;</li>
+ * acknowledgements closely (and so while records polled wait in a batch not yet full, so it goes at its interval);</li>
  * <li>its partitions being revoked, unsubscribed or the consumer closed: the batch in flight is awaited and committed
  * before the partitions move on (else their next owner repeated it), or its commit dropped if its send failed.</li>
  * </ul>
@@ -78,7 +78,11 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
     public ConsumerRecords<K, V> poll(Duration timeout) {
         owner = Thread.currentThread();
         commitIfAcknowledged();
-        ConsumerRecords<K, V> records = super.poll(inFlight.isEmpty() || timeout.compareTo(IN_FLIGHT_POLL) < 0
+        // short polls while a batch is in flight, and while camel-kafka holds polled records for a batch not yet full:
+        // it hands a partial batch over only after a poll returns, so a poll of the full timeout (500 ms for the search
+        // sinks) made the last records of a burst wait that long instead of the batching interval (issue 21 profile)
+        boolean waiting = !inFlight.isEmpty() || polled.pending();
+        ConsumerRecords<K, V> records = super.poll(!waiting || timeout.compareTo(IN_FLIGHT_POLL) < 0
                 ? timeout : IN_FLIGHT_POLL);
         polled.returned(records.count());
         commitIfAcknowledged();
@@ -201,6 +205,11 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
 
         void returned(int records) {
             returned += records;
+        }
+
+        /** True while records polled are not all handed over yet (camel-kafka gathers them for a batch). */
+        boolean pending() {
+            return returned > handedOver;
         }
 
         /**

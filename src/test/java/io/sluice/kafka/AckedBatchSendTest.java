@@ -208,7 +208,9 @@ class AckedBatchSendTest {
         polled.returned(4);                                 // polled: p0@0, p1@0, p0@1, p1@1 (not yet handed over)
         polled.revoked(List.of(new TopicPartition("t", 1))); // then partition 1 revoked, in the next poll
         polled.returned(2);                                 // which returns p0@2, p0@3
+        assertThat(polled.pending()).as("records held for a batch: the consumer polls briefly").isTrue();
         List<?> batch = polled.current(List.of(rec(0, 0), rec(1, 0), rec(0, 1), rec(1, 1), rec(0, 2), rec(0, 3)));
+        assertThat(polled.pending()).as("all handed over: the consumer may poll for its full timeout").isFalse();
         assertThat(batch).extracting(e -> ((Exchange) e).getMessage().getHeader(KafkaConstants.PARTITION) + "@"
                 + ((Exchange) e).getMessage().getHeader(KafkaConstants.OFFSET))
                 .containsExactly("0@0", "0@1", "0@2", "0@3");
