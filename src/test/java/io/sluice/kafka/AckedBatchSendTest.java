@@ -40,6 +40,8 @@ class AckedBatchSendTest {
     private final List<String> committed = new ArrayList<>();
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile int failures;
+    /** Commits that time out, as while the broker is away, before they go through. */
+    private final AtomicInteger commitTimeouts = new AtomicInteger();
     private final List<String> sentOn = java.util.Collections.synchronizedList(new ArrayList<>());
     private AckedBatchConsumer<byte[], byte[]> consumer;
 
@@ -83,6 +85,26 @@ class AckedBatchSendTest {
         assertThat(committed).containsExactly("t-0@9");
         consumer.close(); // as when its partitions are revoked: the batch in flight is awaited and committed
         assertThat(committed).containsExactly("t-0@9", "t-0@19");
+    }
+
+    /**
+     * The full fault suite's broker outage: a commit that timed out left the consumer's poll with the exception, and
+     * camel-kafka then sought past the records it held (27 search documents skipped). Now nothing is thrown, the
+     * acknowledged batch stays uncommitted, and its commit is made at the next try, in order, before the next batch
+     * is sent.
+     */
+    @Test
+    void aCommitThatTimesOutIsNotThrownButMadeAgainInOrderAtTheNextTry() throws Exception {
+        commitTimeouts.set(1);
+        send.send(batch(0, 9));
+        consumer.commitAcknowledged(); // as at the next poll: the first is acknowledged, its commit times out
+        assertThat(committed).isEmpty();
+        commitTimeouts.set(1);
+        send.send(batch(10, 19)); // its hand-over's commit of the first times out once more: made again, then it is sent
+        assertThat(attempts).hasValue(2);
+        assertThat(committed).containsExactly("t-0@9");
+        consumer.commitAcknowledged();
+        assertThat(committed).as("and the second once acknowledged").containsExactly("t-0@9", "t-0@19");
     }
 
     @Test
@@ -245,6 +267,10 @@ class AckedBatchSendTest {
                     new KafkaManualCommitFactory.KafkaRecordPayload(partition, o, 1000)) {
                 @Override
                 public void commit() {
+                    if (commitTimeouts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        throw new org.apache.kafka.common.errors.TimeoutException(
+                                "Timeout of 5000ms expired before successfully committing offsets");
+                    }
                     committed.add("t-0@" + o);
                 }
             });
