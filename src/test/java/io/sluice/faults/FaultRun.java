@@ -38,6 +38,9 @@ final class FaultRun implements AutoCloseable {
     WorkloadDriver driver;
     private final long startedAt = System.nanoTime();
 
+    /** The windows' idle timeout: 20 s, or 10 s more than a database outage, whichever is longer (see below). */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(Math.max(20, Integer.getInteger("faults.outage-s", 10) + 10));
+
     FaultRun(DevStack stack, String name, MixedWorkload.Sizes sizes, long seed) throws Exception {
         this.stack = stack;
         this.config = RunningSluice.on(stack, name)
@@ -46,9 +49,11 @@ final class FaultRun implements AutoCloseable {
                 // the last windows close 20 s after the stream goes quiet instead of 30 s. Not less: the idle
                 // timeout must outlast a restart of Sluice (JVM start + rejoining the consumer groups, up to ~12 s
                 // here), or the windows fed by Sluice's own enrichment look quiet while it restarts and close early
-                // (3 s did that in the full SIGKILL run: all later ratings went to -late)
-                .with("sluice.sales.window-idle-timeout-ms", "20000")
-                .with("sluice.ratings.window-idle-timeout-ms", "20000")
+                // (3 s did that in the full SIGKILL run: all later ratings went to -late). Nor less than a database
+                // outage: the driver's customer updates wait for the database, so the whole input pauses with it
+                // (the full suite's 60 s outage closed every window at 20 s, and 23 027 later ratings went to -late)
+                .with("sluice.sales.window-idle-timeout-ms", Long.toString(IDLE_TIMEOUT.toMillis()))
+                .with("sluice.ratings.window-idle-timeout-ms", Long.toString(IDLE_TIMEOUT.toMillis()))
                 // the example hopping window and sessions, sized for rating times 1 ms apart
                 .with("sluice.windows.examples.enabled", "true")
                 .with("camel.routeTemplate[ratings-by-club-status-hopping].size", Long.toString(MixedWorkload.HOP_SIZE))
