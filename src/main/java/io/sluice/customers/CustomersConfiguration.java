@@ -78,8 +78,8 @@ public final class CustomersConfiguration implements CamelConfiguration {
     /**
      * When the table may measure how far it must read: on the CDC leader once its snapshot has passed the route (so
      * a first start does not serve a half-written snapshot) and the stream has caught up with the source as it was
-     * at start (so a restart does not serve rows whose later changes are still on their way); elsewhere once a leader has recorded a complete snapshot
-     * on the topic (table cdc_snapshot) — but not before it is known which one this is.
+     * at start (so a restart does not serve rows whose later changes are still on their way); elsewhere once a leader
+     * has recorded a complete snapshot on the topic (table cdc_snapshot) — but not before it is known which one this is.
      */
     private static BooleanSupplier sourceReady(boolean cdcEnabled, Leadership leadership, CdcProgress cdc) {
         if (!cdcEnabled) {

@@ -128,7 +128,7 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         }
     }
 
-    /** False when the commit failed (it stays at the head); a commit the group refused for a rebalance is dropped. */
+    /** False when the commit failed for now (it stays at the head); one refused for a rebalance or for good is dropped. */
     private boolean commitOldest() {
         BatchInFlight done = inFlight.peekFirst();
         try {
@@ -136,7 +136,8 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
             throw e; // the consumer is being stopped: camel-kafka expects these
         } catch (RuntimeException e) {
-            if (retriable(e)) { // the broker away: kept (the deque grows no further, nothing is polled meanwhile)
+            if (KafkaRecords.causedBy(e, org.apache.kafka.common.errors.RetriableException.class)) {
+                // the broker away: kept; hand-overs still hold at most their bound of batches, so none pile up
                 LOG.warn("{}: offsets not committed now ({}); tried again at the next poll", done.routeId(), e.toString());
                 return false;
             }
@@ -147,15 +148,6 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         }
         inFlight.pollFirst();
         return true;
-    }
-
-    private static boolean retriable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.apache.kafka.common.errors.RetriableException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

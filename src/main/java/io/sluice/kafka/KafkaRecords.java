@@ -148,9 +148,17 @@ public final class KafkaRecords {
     }
 
     static boolean refusedForRebalance(Throwable e) {
+        return causedBy(e, CommitFailedException.class, RebalanceInProgressException.class);
+    }
+
+    /** Whether {@code e} or one of its causes is of one of {@code types} (clients wrap Kafka's errors in their own). */
+    @SafeVarargs
+    static boolean causedBy(Throwable e, Class<? extends Throwable>... types) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CommitFailedException || t instanceof RebalanceInProgressException) {
-                return true;
+            for (Class<? extends Throwable> type : types) {
+                if (type.isInstance(t)) {
+                    return true;
+                }
             }
         }
         return false;
