@@ -7,10 +7,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,7 +89,7 @@ final class LatencyBench {
         RatingsGenerator generator = new RatingsGenerator(11L, 20, 0.05, 0.10, Clock.systemUTC());
         Map<Long, Long> seenAt = new ConcurrentHashMap<>();
         Map<Long, Long> writtenAt = new ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean watching = new AtomicBoolean(true);
         Thread watcher = Thread.ofPlatform().name("bench-latency-watcher").start(
                 () -> watch(sluice.property("sluice.vip.topic"), watching, seenAt, writtenAt));
         List<Long> warmUp;
@@ -157,7 +159,7 @@ final class LatencyBench {
      * Reads the unhappy-VIP topic while the alerts run, as a plain consumer of its own: when each alert record
      * became visible to a consumer (this JVM's nanoTime) and its CreateTime (set by Sluice's producer).
      */
-    private void watch(String topic, java.util.concurrent.atomic.AtomicBoolean watching, Map<Long, Long> seenAt,
+    private void watch(String topic, AtomicBoolean watching, Map<Long, Long> seenAt,
                        Map<Long, Long> writtenAt) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 "bootstrap.servers", stack.config().kafkaBootstrap(), "group.id", "bench-latency-watch-" + System.nanoTime(),
@@ -194,7 +196,7 @@ final class LatencyBench {
                 pct(flow, 50), pct(flow, 99), pct(flow, 100), pct(visible, 50), pct(visible, 99), pct(visible, 100),
                 pct(alert, 50), pct(alert, 99), pct(alert, 100));
         if (Boolean.getBoolean("bench.latency.trace")) {
-            all.stream().sorted(java.util.Comparator.comparing(sentAt::get)).forEach(id -> report.line(
+            all.stream().sorted(Comparator.comparing(sentAt::get)).forEach(id -> report.line(
                     "    alert %d: sent %.0f written %+.0f seen %+.0f slack %+.0f ms", id, sentAt.get(id) / 1e6,
                     (writtenAt.get(id) * 1_000_000L - sentAt.get(id) - wallMinusNano) / 1e6,
                     (seenAt.get(id) - sentAt.get(id)) / 1e6, (receivedAt.get(id) - sentAt.get(id)) / 1e6));
