@@ -109,6 +109,11 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
                 && c.getConsumer() instanceof AckedBatchConsumer<?, ?> consumer ? consumer : null;
     }
 
+    /** The partitions assigned now, when called on this consumer's thread (the only one that may ask), else none. */
+    Set<TopicPartition> assignmentHere() {
+        return owner == Thread.currentThread() ? assignment() : Set.of();
+    }
+
     /** See {@link Polled#current}; on this consumer's thread (the batch route's first step). */
     List<?> current(List<?> batch) {
         return polled.current(batch);
