@@ -98,6 +98,16 @@ class RatingsRoutingTableTest {
     }
 
     @Test
+    void aFieldWithoutAValueIsNotTheLastRatingsValue() throws Exception {
+        // one view serves the whole batch: customer 1's last name must not linger into customer 2's rating after it
+        List<Out> out = route(table(SHIPPED_TEST, "${variable.last_name} == null && ${variable.first_name} == 'Bo'"),
+                rating(32, 1, 3, "web"), rating(33, 2, 3, "web"), rating(34, 1, 3, "web"));
+
+        assertThat(out).extracting(Out::where).containsExactly(
+                "enriched:32", "enriched:33", "vip:33", "enriched:34");
+    }
+
+    @Test
     void anEditedRuleIsCompiledAgain() throws Exception {
         RatingsRouting table = table(SHIPPED_TEST, SHIPPED_VIP);
         assertThat(route(table, rating(40, 1, 4, "web"))).extracting(Out::topic).containsExactly("enriched");
