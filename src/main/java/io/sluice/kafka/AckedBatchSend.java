@@ -1,12 +1,17 @@
 package io.sluice.kafka;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Last step of a batch route whose consumer is an {@link AckedBatchConsumer}: hands the batch's outputs (the body,
@@ -18,6 +23,14 @@ import org.apache.camel.Exchange;
  * {@link #setMaximumRedeliveryDelay maximumRedeliveryDelay}, for ever: as the route's error handler did when the
  * send waited (only infrastructure fails here). Its batch is not committed meanwhile, nor any after it: the next
  * batch's send waits for it.
+ *
+ * <p>The outputs are Camel messages (each with headers {@code kafka.OVERRIDE_TOPIC} and {@code kafka.KEY}), which
+ * camel-kafka's producer turns into Kafka records, or Kafka {@link ProducerRecord}s already, which are handed straight
+ * to the Kafka client that producer made for the endpoint (its options, serializers and security as configured; the
+ * record's key and value must then be what those serializers take). Why both: camel-kafka's conversion — a
+ * case-insensitive header lookup, removal and type conversion per record — was 36% of this step's thread in the
+ * ratings flow, and building the messages 3% of its consumer's (issue 21 JFR); the ratings flow, Sluice's hot path,
+ * builds records.
  *
  * <p>Without an {@link AckedBatchConsumer} (another {@code kafkaClientFactory}) the step sends, waits and commits.
  */
@@ -56,9 +69,16 @@ public final class AckedBatchSend {
         protected CompletableFuture<?> attempt() {
             Exchange copy = outputs.copy();
             CompletableFuture<Void> done = new CompletableFuture<>();
+            List<?> records = copy.getMessage().getBody(List.class);
+            boolean kafkaRecords = producer instanceof KafkaProducer && records != null && !records.isEmpty()
+                    && records.get(0) instanceof ProducerRecord<?, ?>;
             Runnable call = () -> {
                 try {
-                    producer.process(copy, doneSync -> complete(done, copy.getException()));
+                    if (kafkaRecords) {
+                        sendRecords(((KafkaProducer) producer).getKafkaProducer(), records, done);
+                    } else {
+                        producer.process(copy, doneSync -> complete(done, copy.getException()));
+                    }
                 } catch (RuntimeException e) {
                     done.completeExceptionally(e);
                 }
@@ -74,6 +94,24 @@ public final class AckedBatchSend {
                 done.completeExceptionally(e);
             }
             return done;
+        }
+
+        /** Done when every record is acknowledged; failed at the first that is not (the whole batch is sent again). */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static void sendRecords(Producer client, List<?> records, CompletableFuture<Void> done) {
+            AtomicInteger waiting = new AtomicInteger(records.size());
+            for (Object record : records) {
+                if (done.isDone()) {
+                    return; // one failed already: this attempt is over, the rest go with the next
+                }
+                client.send((ProducerRecord) record, (metadata, failure) -> {
+                    if (failure != null) {
+                        done.completeExceptionally(failure);
+                    } else if (waiting.decrementAndGet() == 0) {
+                        done.complete(null);
+                    }
+                });
+            }
         }
 
         private static void complete(CompletableFuture<Void> done, Exception failure) {

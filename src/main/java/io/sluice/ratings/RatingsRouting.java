@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.customers.Customer;
 import io.sluice.customers.CustomerTable;
 import io.sluice.kafka.DeadLetters;
-import io.sluice.kafka.Outbox;
 import io.sluice.ops.FlowMetrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -23,6 +22,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Predicate;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultExchange;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The ratings flow's routing table and the step that applies it to a whole Kafka batch. Declared as a bean in
@@ -59,7 +59,7 @@ public final class RatingsRouting implements CamelContextAware {
 
     /**
      * Route step on a batch (body: the consumer's list of record exchanges): the body becomes every output record,
-     * each a message with its topic and key, ready for one Kafka producer call.
+     * each a Kafka record with its topic and key, ready for one Kafka producer call.
      */
     public void route(Exchange batch) throws JsonProcessingException {
         List<?> records = batch.getMessage().getBody(List.class);
@@ -156,9 +156,13 @@ public final class RatingsRouting implements CamelContextAware {
         }
     }
 
-    /** The batch's output records, in input order, and how many went to each topic (for the metrics). */
-    private final class Outputs {
-        final List<Message> records;
+    /**
+     * The batch's output records, in input order, and how many went to each topic (for the metrics). Kafka records,
+     * not Camel messages with topic and key headers: the send step hands them to the client as they are (see
+     * {@link io.sluice.kafka.AckedBatchSend}).
+     */
+    private static final class Outputs {
+        final List<ProducerRecord<String, byte[]>> records;
         final Map<String, Integer> counts = new LinkedHashMap<>();
 
         Outputs(int inputs) {
@@ -166,7 +170,7 @@ public final class RatingsRouting implements CamelContextAware {
         }
 
         void add(String topic, String key, byte[] value) {
-            records.add(Outbox.record(context, topic, key, value));
+            records.add(new ProducerRecord<>(topic, key, value));
             counts.merge(topic, 1, Integer::sum);
         }
     }

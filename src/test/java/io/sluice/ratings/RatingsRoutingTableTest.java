@@ -12,10 +12,10 @@ import io.sluice.kafka.DeadLetters;
 import io.sluice.ops.FlowMetrics;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,9 +152,8 @@ class RatingsRoutingTableTest {
         table.route(batch);
         List<Out> out = new ArrayList<>();
         for (Object o : batch.getMessage().getBody(List.class)) {
-            Message m = (Message) o;
-            out.add(new Out(m.getHeader(KafkaConstants.OVERRIDE_TOPIC, String.class), m.getHeader(KafkaConstants.KEY, String.class),
-                    json.readTree(m.getBody(byte[].class))));
+            ProducerRecord<?, ?> r = (ProducerRecord<?, ?>) o;
+            out.add(new Out(r.topic(), (String) r.key(), json.readTree((byte[]) r.value())));
         }
         return out;
     }
