@@ -108,6 +108,39 @@ class RatingsRoutingTableTest {
     }
 
     @Test
+    void aRuleThatReadsMoreThanItsVariablesIsEvaluatedForEveryRating() throws Exception {
+        // the same stars, different users: a rule whose answer were remembered per variable value would repeat the
+        // first rating's answer for the second
+        List<Out> out = route(table(SHIPPED_TEST, "${variable.stars} == 5 && ${body[user_id]} == 2"),
+                rating(50, 1, 5, "web"), rating(51, 2, 5, "web"), rating(52, 1, 5, "web"), rating(53, 2, 5, "web"));
+
+        assertThat(out).extracting(Out::where).containsExactly(
+                "enriched:50", "enriched:51", "vip:51", "enriched:52", "enriched:53", "vip:53");
+    }
+
+    @Test
+    void rememberedAnswersFollowEveryCombinationOfTheRulesValues() throws Exception {
+        // one table, so one remembered rule across batches: every (stars, club status) pair keeps its own answer
+        RatingsRouting table = table(SHIPPED_TEST, SHIPPED_VIP);
+        for (int round = 0; round < 2; round++) {
+            List<Out> out = route(table, rating(60, 1, 1, "web"), rating(61, 2, 1, "web"), rating(62, 1, 3, "web"),
+                    rating(63, 1, 2, "Web-Test"), rating(64, 1, 2, "web"));
+            assertThat(out).extracting(Out::where).containsExactly(
+                    "enriched:60", "vip:60", "enriched:61", "enriched:62", "test:63", "enriched:64", "vip:64");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"${body[stars]} == 5", "${variable.stars} > ${random(5)}", "${variable.channel} == $simple{header.x}",
+            "${header.channel} == 'web'", "${variables} != null", "${date:now:yyyy} == '2026'"})
+    void onlyARuleOfItsVariablesAloneIsRemembered(String rule) {
+        assertThat(RatingsRouting.readsOnlyVariables(rule)).isFalse();
+        assertThat(RatingsRouting.readsOnlyVariables(SHIPPED_TEST)).isTrue();
+        assertThat(RatingsRouting.readsOnlyVariables(SHIPPED_VIP)).isTrue();
+        assertThat(RatingsRouting.readsOnlyVariables("${variableAs('stars', Integer)} == 5")).isTrue();
+    }
+
+    @Test
     void anEditedRuleIsCompiledAgain() throws Exception {
         RatingsRouting table = table(SHIPPED_TEST, SHIPPED_VIP);
         assertThat(route(table, rating(40, 1, 4, "web"))).extracting(Out::topic).containsExactly("enriched");
