@@ -1,0 +1,107 @@
+package io.sluice.kafka;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * Last step of a batch route whose consumer is an {@link AckedBatchConsumer}: the rest of the batch's work — the
+ * route behind {@link #setUri uri} (a {@code direct:} route that writes the batch's rows, say) — runs on a thread of
+ * this step's own, and the step returns without waiting, so the consumer's thread polls and checks the next batch
+ * while the database writes this one. The consumer commits the batch's offsets once that route has gone through the
+ * batch without a failure (see {@link AckedBatchConsumer}), oldest batch first.
+ *
+ * <p>A failed call is made again, whole, on a fresh copy of the batch, backing off from
+ * {@link #setRedeliveryDelay redeliveryDelay} to {@link #setMaximumRedeliveryDelay maximumRedeliveryDelay}, for ever:
+ * as the route's error handler did when the work was done on the consumer's thread (only infrastructure fails there;
+ * bad input was dead-lettered before). Its batch is not committed meanwhile, nor any after it. The called route must
+ * therefore be idempotent for a batch (an upsert on a key, dead letters at least once) and should leave failures to
+ * this step ({@code noErrorHandler}).
+ *
+ * <p>Why a step of our own: camel-kafka can commit asynchronously (its {@code KafkaManualCommit} with an async
+ * commit), but performs such a commit only when the consumer next returns records, so the last batch stays
+ * uncommitted when the input goes quiet; and Camel's {@code threads} or {@code seda} hand-over would let the consumer
+ * commit before the work is durable. {@link BatchInFlight} is the ratings flow's and the search sink's mechanism.
+ *
+ * <p>Without an {@link AckedBatchConsumer} (another {@code kafkaClientFactory}) the step calls, waits and commits.
+ */
+public final class AckedBatchCall {
+
+    private String uri;
+    private long redeliveryDelay = 500;
+    private long maximumRedeliveryDelay = 10_000;
+    private int batchesInFlight = 2;
+    private volatile ProducerTemplate template;
+    private volatile ExecutorService caller;
+
+    public void call(Exchange batch) {
+        started(batch.getContext());
+        new Calling(batch).handOver(batchesInFlight);
+    }
+
+    private synchronized void started(CamelContext context) {
+        if (template == null) {
+            // one thread, so the batches of a route reach the called route in the order they were read
+            caller = context.getExecutorServiceManager().newSingleThreadExecutor(this, "AckedBatchCall");
+            template = context.createProducerTemplate();
+        }
+    }
+
+    /** One batch's remaining work: each attempt sends a fresh copy of the batch to the called route. */
+    private final class Calling extends BatchInFlight {
+        private final Exchange work;
+
+        Calling(Exchange batch) {
+            super(batch, redeliveryDelay, maximumRedeliveryDelay);
+            this.work = batch.copy();
+        }
+
+        @Override
+        protected CompletableFuture<?> attempt() {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Exchange copy = work.copy();
+            try {
+                caller.execute(() -> {
+                    try {
+                        template.send(uri, copy);
+                        if (copy.getException() != null) {
+                            done.completeExceptionally(copy.getException());
+                        } else {
+                            done.complete(null);
+                        }
+                    } catch (RuntimeException e) {
+                        done.completeExceptionally(e);
+                    }
+                });
+            } catch (RejectedExecutionException e) { // Camel is stopping
+                done.completeExceptionally(e);
+            }
+            return done;
+        }
+    }
+
+    /** The endpoint that does the rest of a batch's work, e.g. {@code direct:sales-rows}. */
+    public void setUri(String uri) {
+        this.uri = uri;
+    }
+
+    /** Batches of one consumer handed over and not yet committed, at most (the next waits for the oldest). */
+    public void setBatchesInFlight(int batches) {
+        if (batches < 1) {
+            throw new IllegalArgumentException("batchesInFlight must be at least 1, not " + batches);
+        }
+        this.batchesInFlight = batches;
+    }
+
+    public void setRedeliveryDelay(long ms) {
+        this.redeliveryDelay = ms;
+    }
+
+    public void setMaximumRedeliveryDelay(long ms) {
+        this.maximumRedeliveryDelay = ms;
+    }
+}
