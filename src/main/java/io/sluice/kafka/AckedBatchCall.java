@@ -29,18 +29,18 @@ import org.apache.camel.ProducerTemplate;
  *
  * <p>Without an {@link AckedBatchConsumer} (another {@code kafkaClientFactory}) the step calls, waits and commits.
  */
-public final class AckedBatchCall {
+public final class AckedBatchCall extends AckedBatchStep {
 
-    private String uri;
-    private long redeliveryDelay = 500;
-    private long maximumRedeliveryDelay = 10_000;
-    private int batchesInFlight = 2;
     private volatile ProducerTemplate template;
     private volatile ExecutorService caller;
 
+    public AckedBatchCall() {
+        super(2);
+    }
+
     public void call(Exchange batch) {
         started(batch.getContext());
-        new Calling(batch).handOver(batchesInFlight);
+        new Calling(batch).handOver(batchesInFlight());
     }
 
     private synchronized void started(CamelContext context) {
@@ -56,7 +56,7 @@ public final class AckedBatchCall {
         private final Exchange work;
 
         Calling(Exchange batch) {
-            super(batch, redeliveryDelay, maximumRedeliveryDelay);
+            super(batch, redeliveryDelay(), maximumRedeliveryDelay());
             this.work = batch.copy();
         }
 
@@ -67,7 +67,7 @@ public final class AckedBatchCall {
             try {
                 caller.execute(() -> {
                     try {
-                        template.send(uri, copy);
+                        template.send(uri(), copy);
                         if (copy.getException() != null) {
                             done.completeExceptionally(copy.getException());
                         } else {
@@ -82,26 +82,5 @@ public final class AckedBatchCall {
             }
             return done;
         }
-    }
-
-    /** The endpoint that does the rest of a batch's work, e.g. {@code direct:sales-rows}. */
-    public void setUri(String uri) {
-        this.uri = uri;
-    }
-
-    /** Batches of one consumer handed over and not yet committed, at most (the next waits for the oldest). */
-    public void setBatchesInFlight(int batches) {
-        if (batches < 1) {
-            throw new IllegalArgumentException("batchesInFlight must be at least 1, not " + batches);
-        }
-        this.batchesInFlight = batches;
-    }
-
-    public void setRedeliveryDelay(long ms) {
-        this.redeliveryDelay = ms;
-    }
-
-    public void setMaximumRedeliveryDelay(long ms) {
-        this.maximumRedeliveryDelay = ms;
     }
 }

@@ -34,24 +34,24 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * <p>Without an {@link AckedBatchConsumer} (another {@code kafkaClientFactory}) the step sends, waits and commits.
  */
-public final class AckedBatchSend {
+public final class AckedBatchSend extends AckedBatchStep {
 
-    private String uri;
-    private long redeliveryDelay = 500;
-    private long maximumRedeliveryDelay = 10_000;
-    private int batchesInFlight = 1;
     private boolean ownThread;
     private final LazyProducer producer = new LazyProducer();
     private volatile ExecutorService sender;
 
+    public AckedBatchSend() {
+        super(1);
+    }
+
     public void send(Exchange batch) throws Exception {
         CamelContext context = batch.getContext();
-        AsyncProducer kafka = producer.of(context, uri, () -> {
+        AsyncProducer kafka = producer.of(context, uri(), () -> {
             if (ownThread) { // one thread, so batches are handed to the producer in the order they come
                 sender = context.getExecutorServiceManager().newSingleThreadExecutor(this, "AckedBatchSend");
             }
         });
-        new Sending(batch, kafka).handOver(batchesInFlight);
+        new Sending(batch, kafka).handOver(batchesInFlight());
     }
 
     /** One batch's outputs on their way: each attempt sends a fresh copy of them. */
@@ -60,7 +60,7 @@ public final class AckedBatchSend {
         private final Exchange outputs;
 
         Sending(Exchange batch, AsyncProducer producer) {
-            super(batch, redeliveryDelay, maximumRedeliveryDelay);
+            super(batch, redeliveryDelay(), maximumRedeliveryDelay());
             this.producer = producer;
             this.outputs = batch.copy();
         }
@@ -123,11 +123,6 @@ public final class AckedBatchSend {
         }
     }
 
-    /** The producer's endpoint, its options included. */
-    public void setUri(String uri) {
-        this.uri = uri;
-    }
-
     /**
      * Whether the outputs are handed to the producer on a thread of this step's own (one, so in order) rather than on
      * the consumer's: turning the batch into Kafka records and appending them to the producer's buffer is then done
@@ -135,21 +130,5 @@ public final class AckedBatchSend {
      */
     public void setOwnThread(boolean ownThread) {
         this.ownThread = ownThread;
-    }
-
-    /** Batches of one consumer sent and not yet committed, at most (the next send waits for the oldest). */
-    public void setBatchesInFlight(int batches) {
-        if (batches < 1) {
-            throw new IllegalArgumentException("batchesInFlight must be at least 1, not " + batches);
-        }
-        this.batchesInFlight = batches;
-    }
-
-    public void setRedeliveryDelay(long ms) {
-        this.redeliveryDelay = ms;
-    }
-
-    public void setMaximumRedeliveryDelay(long ms) {
-        this.maximumRedeliveryDelay = ms;
     }
 }

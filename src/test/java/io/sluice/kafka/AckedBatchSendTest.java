@@ -31,12 +31,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * "topic-partition@offset". A batch is committed only once its outputs are acknowledged, a failed send is sent again
  * and not committed meanwhile (nor the batch after it), and a batch still failing when its consumer leaves is not
  * committed at all. Batches of another kind of work (BatchInFlight) may be in flight together unless one must follow
- * an earlier one (the same document in both).
+ * an earlier one (the same document in both). The step that calls a route with the batch (AckedBatchCall, the sales
+ * flow's write) is held to the same.
  */
 class AckedBatchSendTest {
 
     private final CamelContext context = new DefaultCamelContext();
     private final AckedBatchSend send = new AckedBatchSend();
+    private final AckedBatchCall call = new AckedBatchCall();
     private final List<String> committed = new ArrayList<>();
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile int failures;
@@ -63,6 +65,9 @@ class AckedBatchSendTest {
         send.setUri("direct:outputs");
         send.setRedeliveryDelay(1);
         send.setMaximumRedeliveryDelay(4);
+        call.setUri("direct:outputs");
+        call.setRedeliveryDelay(1);
+        call.setMaximumRedeliveryDelay(4);
         Properties p = new Properties(); // never polled here: the broker is never contacted
         p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
         p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "acked-batch-send-test");
@@ -164,6 +169,30 @@ class AckedBatchSendTest {
         assertThat(sentOn).extracting(s -> s.substring(s.indexOf(':') + 1))
                 .containsExactly("first", "second", "first", "third"); // the first sent again after its failure
         assertThat(sentOn).noneMatch(s -> s.startsWith(Thread.currentThread().getName() + ":"));
+    }
+
+    @Test
+    void aCalledRouteGoesThroughEachBatchOnTheStepsThreadInOrderAgainAfterAFailureAndOnlyThenIsItCommitted() throws Exception {
+        failures = 1;
+        call.call(batch(0, 9, "first"));   // fails once, on the step's thread
+        call.call(batch(10, 19, "second")); // two in flight by default: returns at once
+        assertThat(committed).isEmpty();
+        call.call(batch(20, 29, "third"));  // waits for the oldest: called again until it went through, committed
+        assertThat(committed).containsExactly("t-0@9");
+        consumer.close();
+        assertThat(committed).containsExactly("t-0@9", "t-0@19", "t-0@29");
+        assertThat(sentOn).extracting(s -> s.substring(s.indexOf(':') + 1))
+                .containsExactly("first", "second", "first", "third");
+        assertThat(sentOn).noneMatch(s -> s.startsWith(Thread.currentThread().getName() + ":"));
+    }
+
+    @Test
+    void aCalledBatchStillFailingWhenItsConsumerLeavesIsNotCommitted() throws Exception {
+        failures = Integer.MAX_VALUE;
+        call.call(batch(0, 9));
+        call.call(batch(10, 19));
+        consumer.close();
+        assertThat(committed).isEmpty();
     }
 
     @Test
