@@ -4,9 +4,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
+import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 
 /**
  * Last step of a batch route whose consumer is an {@link AckedBatchConsumer}: the rest of the batch's work — the
@@ -31,32 +31,29 @@ import org.apache.camel.ProducerTemplate;
  */
 public final class AckedBatchCall extends AckedBatchStep {
 
-    private volatile ProducerTemplate template;
+    private final LazyProducer producer = new LazyProducer();
     private volatile ExecutorService caller;
 
     public AckedBatchCall() {
         super(2);
     }
 
-    public void call(Exchange batch) {
-        started(batch.getContext());
-        new Calling(batch).handOver(batchesInFlight());
-    }
-
-    private synchronized void started(CamelContext context) {
-        if (template == null) {
-            // one thread, so the batches of a route reach the called route in the order they were read
-            caller = context.getExecutorServiceManager().newSingleThreadExecutor(this, "AckedBatchCall");
-            template = context.createProducerTemplate();
-        }
+    public void call(Exchange batch) throws Exception {
+        CamelContext context = batch.getContext();
+        AsyncProducer route = producer.of(context, uri(), () ->
+                // one thread, so the batches of a route reach the called route in the order they were read
+                caller = context.getExecutorServiceManager().newSingleThreadExecutor(this, "AckedBatchCall"));
+        new Calling(batch, route).handOver(batchesInFlight());
     }
 
     /** One batch's remaining work: each attempt sends a fresh copy of the batch to the called route. */
     private final class Calling extends BatchInFlight {
+        private final AsyncProducer route;
         private final Exchange work;
 
-        Calling(Exchange batch) {
+        Calling(Exchange batch, AsyncProducer route) {
             super(batch, redeliveryDelay(), maximumRedeliveryDelay());
+            this.route = route;
             this.work = batch.copy();
         }
 
@@ -67,14 +64,14 @@ public final class AckedBatchCall extends AckedBatchStep {
             try {
                 caller.execute(() -> {
                     try {
-                        template.send(uri(), copy);
-                        if (copy.getException() != null) {
-                            done.completeExceptionally(copy.getException());
-                        } else {
-                            done.complete(null);
-                        }
-                    } catch (RuntimeException e) {
-                        done.completeExceptionally(e);
+                        route.process(copy); // synchronous: the called route has gone through the batch on return
+                    } catch (Exception e) {
+                        copy.setException(e);
+                    }
+                    if (copy.getException() != null) {
+                        done.completeExceptionally(copy.getException());
+                    } else {
+                        done.complete(null);
                     }
                 });
             } catch (RejectedExecutionException e) { // Camel is stopping
