@@ -16,14 +16,19 @@ interface Contender {
 
         /** Sluice's shipped {@code sluice.ratings.batch-size}: the raw loop takes as many records per poll. */
         int batchSize() {
-            Properties shipped = new Properties();
-            try (var in = Files.newBufferedReader(Path.of("application.properties"))) {
-                shipped.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return Integer.parseInt(shipped.getProperty("sluice.ratings.batch-size").trim());
+            return shippedInt("sluice.ratings.batch-size");
         }
+    }
+
+    /** A whole-number property as application.properties ships it (the references match Sluice's settings). */
+    static int shippedInt(String key) {
+        Properties shipped = new Properties();
+        try (var in = Files.newBufferedReader(Path.of("application.properties"))) {
+            shipped.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Integer.parseInt(shipped.getProperty(key).trim());
     }
 
     String name();

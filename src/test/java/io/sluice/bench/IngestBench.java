@@ -72,19 +72,19 @@ final class IngestBench {
         db.update("DELETE FROM sales");
         directLoad(db, java.util.Arrays.copyOf(all, Math.min(sales, 200_000)), "bench-warm-up", 2000, false);
         db.update("DELETE FROM sales");
-        int batch = shippedBatchSize();
+        int batch = Contender.shippedInt("sluice.sales.batch-size"); // the direct loop's batches are as large
         // best of `rounds` for each side, the order alternating by round as in the throughput part: on 2 shared cores
         // one load alone varied by ±25% between runs minutes apart (issue 21)
+        String group = sluice.property("sluice.sales.group-id");
         double sluiceRate = 0;
         double directRate = 0;
         for (int round = 1; round <= rounds; round++) {
-            boolean sluiceFirst = round % 2 == 1;
-            for (int side = 0; side < 2; side++) {
-                if ((side == 0) == sluiceFirst) {
-                    sluiceRate = Math.max(sluiceRate, sluiceLoad(db, sluice, topic, round));
-                } else {
-                    directRate = Math.max(directRate, directLoadChecked(db, all, topic, batch, round));
-                }
+            if (round % 2 == 1) {
+                sluiceRate = Math.max(sluiceRate, sluiceLoad(db, sluice, group + "-r" + round, topic, round));
+                directRate = Math.max(directRate, directLoadChecked(db, all, topic, batch, round));
+            } else {
+                directRate = Math.max(directRate, directLoadChecked(db, all, topic, batch, round));
+                sluiceRate = Math.max(sluiceRate, sluiceLoad(db, sluice, group + "-r" + round, topic, round));
             }
         }
         // the same loop as the driver runs batches by default, for reference (not the limit: slower by far)
@@ -99,19 +99,9 @@ final class IngestBench {
 
     private boolean rowsOk = true;
 
-    /** The shipped {@code sluice.sales.batch-size}: the direct loop's batches are as large. */
-    private static int shippedBatchSize() throws java.io.IOException {
-        java.util.Properties shipped = new java.util.Properties();
-        try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("application.properties"))) {
-            shipped.load(in);
-        }
-        return Integer.parseInt(shipped.getProperty("sluice.sales.batch-size").trim());
-    }
-
     /** One load by Sluice: from Camel started to its group (one of this round's own) having committed the topic's end. */
-    private double sluiceLoad(Db db, RunningSluice sluice, String topic, int round) throws Exception {
+    private double sluiceLoad(Db db, RunningSluice sluice, String group, String topic, int round) throws Exception {
         db.update("DELETE FROM sales");
-        String group = sluice.property("sluice.sales.group-id").replaceAll("-r\\d+$", "") + "-r" + round;
         sluice.with("sluice.sales.group-id", group);
         long commitsBefore = commits(db);
         double rate;
