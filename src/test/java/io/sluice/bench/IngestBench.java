@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
  * Sluice: from Camel started to its group having committed the topic's end (it commits a batch only once the batch's
  * insert returned), the topic filled before it starts; the table is emptied before each load. Best of
  * {@code bench.rounds} (2) loads each, the order alternating by round (Sluice first in round 1), each Sluice load
- * with a consumer group of its own.
+ * with a consumer group of its own. For reference (not the limit), each round also loads the loop's batches on two
+ * connections at once, as Sluice writes them (routes/sales.yaml, concurrentCalls).
  */
 final class IngestBench {
 
@@ -78,21 +79,25 @@ final class IngestBench {
         String group = sluice.property("sluice.sales.group-id");
         double sluiceRate = 0;
         double directRate = 0;
+        double twoConnectionsRate = 0;
         for (int round = 1; round <= rounds; round++) {
             if (round % 2 == 1) {
                 sluiceRate = Math.max(sluiceRate, sluiceLoad(db, sluice, group + "-r" + round, topic, round));
-                directRate = Math.max(directRate, directLoadChecked(db, all, topic, batch, round));
+                directRate = Math.max(directRate, directLoadChecked(db, all, topic, batch, 1, round));
             } else {
-                directRate = Math.max(directRate, directLoadChecked(db, all, topic, batch, round));
+                directRate = Math.max(directRate, directLoadChecked(db, all, topic, batch, 1, round));
                 sluiceRate = Math.max(sluiceRate, sluiceLoad(db, sluice, group + "-r" + round, topic, round));
             }
+            // for reference, not the limit: the loop's batches on two connections at once, as Sluice writes them
+            twoConnectionsRate = Math.max(twoConnectionsRate, directLoadChecked(db, all, topic, batch, 2, round));
         }
         // the same loop as the driver runs batches by default, for reference (not the limit: slower by far)
         // (-Dbench.ingest.autocommit-sales=0 leaves it out: at ~600–3 000 rows/s it takes minutes)
         Sale[] some = java.util.Arrays.copyOf(all, Math.min(sales, Integer.getInteger("bench.ingest.autocommit-sales", 100_000)));
         double autocommitRate = some.length == 0 ? Double.NaN : directLoad(db, some, topic, batch, true);
-        report.line("| %,d sales, batch %d, best of %d | Sluice sales-ingest (from Kafka) %,.0f rows/s | direct JDBC, a transaction per batch %,.0f rows/s | %.2f× | direct, autocommit (%,d rows) %,.0f rows/s | rows %s |",
-                sales, batch, rounds, sluiceRate, directRate, sluiceRate / directRate, some.length, autocommitRate,
+        report.line("| %,d sales, batch %d, best of %d | Sluice sales-ingest (from Kafka) %,.0f rows/s | direct JDBC, a transaction per batch %,.0f rows/s | %.2f× | direct on 2 connections %,.0f rows/s (Sluice %.2f× of it) | direct, autocommit (%,d rows) %,.0f rows/s | rows %s |",
+                sales, batch, rounds, sluiceRate, directRate, sluiceRate / directRate, twoConnectionsRate,
+                sluiceRate / twoConnectionsRate, some.length, autocommitRate,
                 rowsOk ? "all equal expected" : "SOME DIFFER (see the rounds above)");
         db.update("DELETE FROM sales");
     }
@@ -124,15 +129,17 @@ final class IngestBench {
         return rate;
     }
 
-    /** One direct load into an emptied table, its rows checked. */
-    private double directLoadChecked(Db db, Sale[] all, String topic, int batch, int round) throws Exception {
+    /** One direct load into an emptied table on {@code connections} connections at once, its rows checked. */
+    private double directLoadChecked(Db db, Sale[] all, String topic, int batch, int connections, int round)
+            throws Exception {
         db.update("DELETE FROM sales");
         long before = commits(db);
-        double rate = directLoad(db, all, topic, batch, false);
+        double rate = connections == 1 ? directLoad(db, all, topic, batch, false) : directLoad(db, all, topic, batch, connections);
         long commits = commits(db) - before;
         long rows = db.count("SELECT COUNT(*) FROM sales WHERE event_id LIKE ?", topic + "-0@%");
         rowsOk &= rows == sales;
-        report.line("  round %d: direct JDBC %,.0f rows/s, %,d commits, %,d rows", round, rate, commits, rows);
+        report.line("  round %d: direct JDBC on %d connection(s) %,.0f rows/s, %,d commits, %,d rows", round,
+                connections, rate, commits, rows);
         db.update("DELETE FROM sales");
         return rate;
     }
@@ -142,6 +149,44 @@ final class IngestBench {
         try (Connection c = db.connect(); java.sql.Statement st = c.createStatement();
              java.sql.ResultSet r = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_commit'")) {
             return r.next() ? r.getLong(2) : -1;
+        }
+    }
+
+    /**
+     * Rows/s of the direct loop's batches spread over {@code connections} threads, each with a connection of its own
+     * (batch k on thread k mod connections), each batch one transaction.
+     */
+    private static double directLoad(Db db, Sale[] all, String topic, int batch, int connections) throws Exception {
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(connections);
+        try {
+            List<java.util.concurrent.Callable<Void>> loops = new java.util.ArrayList<>();
+            for (int t = 0; t < connections; t++) {
+                int thread = t;
+                loops.add(() -> {
+                    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(INSERT)) {
+                        c.setAutoCommit(false);
+                        for (int from = thread * batch; from < all.length; from += connections * batch) {
+                            for (int i = from; i < Math.min(all.length, from + batch); i++) {
+                                ps.setString(1, topic + "-0@" + i);
+                                ps.setString(2, all[i].item());
+                                ps.setLong(3, all[i].amount());
+                                ps.setLong(4, all[i].time());
+                                ps.addBatch();
+                            }
+                            ps.executeBatch();
+                            c.commit();
+                        }
+                    }
+                    return null;
+                });
+            }
+            long start = System.nanoTime();
+            for (java.util.concurrent.Future<Void> loop : threads.invokeAll(loops)) {
+                loop.get();
+            }
+            return all.length / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            threads.shutdownNow();
         }
     }
 

@@ -46,12 +46,31 @@ class AckedBatchSendTest {
     private final AtomicInteger commitTimeouts = new AtomicInteger();
     private final List<String> sentOn = java.util.Collections.synchronizedList(new ArrayList<>());
     private AckedBatchConsumer<byte[], byte[]> consumer;
+    private final java.util.concurrent.CountDownLatch secondThrough = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    private final List<Object> calledThrough = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void start() throws Exception {
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
+                // the first batch ends only once the second went through meanwhile and the test let it go on
+                from("direct:concurrent").process(e -> {
+                    Object what = e.getMessage().getBody(List.class).get(0);
+                    if ("first".equals(what)) {
+                        if (!secondThrough.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("the second batch was not called meanwhile");
+                        }
+                        if (!release.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("not let go on");
+                        }
+                    }
+                    calledThrough.add(what);
+                    if ("second".equals(what)) {
+                        secondThrough.countDown();
+                    }
+                });
                 from("direct:outputs").process(e -> {
                     List<?> outputs = e.getMessage().getBody(List.class);
                     sentOn.add(Thread.currentThread().getName() + ":" + outputs.get(0));
@@ -184,6 +203,24 @@ class AckedBatchSendTest {
         assertThat(sentOn).extracting(s -> s.substring(s.indexOf(':') + 1))
                 .containsExactly("first", "second", "first", "third");
         assertThat(sentOn).noneMatch(s -> s.startsWith(Thread.currentThread().getName() + ":"));
+    }
+
+    /** The sales flow's write: two batches in the called route at once, committed oldest first all the same. */
+    @Test
+    void withConcurrentCallsALaterBatchGoesThroughWhileAnEarlierOneIsInTheRouteAndWaitsForItToBeCommitted() throws Exception {
+        call.setUri("direct:concurrent");
+        call.setConcurrentCalls(2);
+        call.setBatchesInFlight(3);
+        call.call(batch(0, 9, "first"));
+        call.call(batch(10, 19, "second"));
+        assertThat(secondThrough.await(10, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the second called while the first is still in the route").isTrue();
+        consumer.commitAcknowledged(); // as at the next poll
+        assertThat(committed).as("the second went through, the first not yet: nothing committed").isEmpty();
+        release.countDown();
+        consumer.close();
+        assertThat(committed).containsExactly("t-0@9", "t-0@19");
+        assertThat(calledThrough).containsExactly("second", "first");
     }
 
     @Test
