@@ -98,7 +98,7 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         boolean waiting = !inFlight.isEmpty() || polled.pending();
         ConsumerRecords<K, V> records = super.poll(!waiting || timeout.compareTo(IN_FLIGHT_POLL) < 0
                 ? timeout : IN_FLIGHT_POLL);
-        polled.returned(records.count());
+        polled.returned(records.count(), records.partitions());
         commitAcknowledged();
         return records;
     }
@@ -117,6 +117,11 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
     /** See {@link Polled#current}; on this consumer's thread (the batch route's first step). */
     List<?> current(List<?> batch) {
         return polled.current(batch);
+    }
+
+    /** The partitions the records of the batch last handed to {@link #current} were polled from (a superset). */
+    Set<TopicPartition> partitionsOfCurrent() {
+        return polled.partitionsOfCurrent();
     }
  /**
      * Commits the acknowledged batches at the head, oldest first, up to the first whose commit fails; that one and
@@ -241,12 +246,31 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         private long returned, handedOver;
         /** Partitions revoked (or lost), each with how many records had been returned before. */
         private final ArrayDeque<Revoked> revocations = new ArrayDeque<>();
+        /** The polls whose records are not all handed over yet: their range in the count, and their partitions. */
+        private final ArrayDeque<Poll> polls = new ArrayDeque<>();
+        private Set<TopicPartition> partitionsOfCurrent = Set.of();
 
         private record Revoked(long returnedBefore, Set<TopicPartition> partitions) {
         }
 
-        void returned(int records) {
+        private record Poll(long from, long to, Set<TopicPartition> partitions) {
+        }
+
+        void returned(int records, Set<TopicPartition> partitions) {
+            if (records > 0) {
+                polls.addLast(new Poll(returned, returned + records, Set.copyOf(partitions)));
+            }
             returned += records;
+        }
+
+        /**
+         * The partitions of the polls the last batch's records came from, so that the batch's highest offsets are found
+         * without reading all of it: at 4 partitions a consumer's batch usually held records of one of its two
+         * partitions only, and the search for the other read all 10 000 records' headers (8% of the ratings
+         * consumers' samples, issue 21). A superset: records of revoked partitions may have been left out since.
+         */
+        Set<TopicPartition> partitionsOfCurrent() {
+            return partitionsOfCurrent;
         }
 
         /** True while records polled are not all handed over yet (camel-kafka gathers them for a batch). */
@@ -265,6 +289,19 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         List<?> current(List<?> batch) {
             long first = handedOver;
             handedOver += batch.size();
+            Set<TopicPartition> partitions = new HashSet<>();
+            for (Poll poll : polls) {
+                if (poll.from() >= handedOver) {
+                    break;
+                }
+                if (poll.to() > first) {
+                    partitions.addAll(poll.partitions());
+                }
+            }
+            while (!polls.isEmpty() && polls.peekFirst().to() <= handedOver) {
+                polls.pollFirst(); // all of its records handed over
+            }
+            partitionsOfCurrent = partitions;
             while (!revocations.isEmpty() && revocations.peekFirst().returnedBefore() <= first) {
                 revocations.pollFirst(); // every record polled before it has been handed over
             }

@@ -40,7 +40,8 @@ public abstract class BatchInFlight {
     /** The batch is the route's exchange (its records in property {@link KafkaRecords#BATCH}). */
     protected BatchInFlight(Exchange batch, long redeliveryDelay, long maximumRedeliveryDelay) {
         this.routeId = batch.getFromRouteId();
-        this.commits = KafkaRecords.highest(batch.getProperty(KafkaRecords.BATCH, List.class));
+        this.commits = KafkaRecords.highest(batch.getProperty(KafkaRecords.BATCH, List.class),
+                batch.getProperty(KafkaRecords.PARTITIONS, java.util.Set.class));
         this.delay = redeliveryDelay;
         this.maximumRedeliveryDelay = maximumRedeliveryDelay;
     }

@@ -33,6 +33,8 @@ public final class KafkaRecords {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaRecords.class);
     public static final String ORIGINAL_VALUE = "sluiceOriginalValue";
     static final String BATCH = "sluiceBatch";
+    /** The partitions a batch's records can be of, when its consumer is an {@link AckedBatchConsumer}. */
+    static final String PARTITIONS = "sluiceBatchPartitions";
     private final FlowMetrics metrics;
 
     public KafkaRecords(FlowMetrics metrics) {
@@ -72,6 +74,9 @@ public final class KafkaRecords {
             }
         }
         exchange.setProperty(BATCH, batch);
+        if (consumer != null) {
+            exchange.setProperty(PARTITIONS, consumer.partitionsOfCurrent());
+        }
     }
 
     /**
@@ -103,12 +108,22 @@ public final class KafkaRecords {
      * 12% of sales-ingest's consumer thread with four, a string key and converted offsets (issue 21 profile).
      */
     static List<KafkaManualCommit> highest(List<?> batch) {
+        return highest(batch, null);
+    }
+
+    /**
+     * As {@link #highest(List)}, knowing the partitions the batch's records can be of ({@code partitions}, a superset;
+     * null: every partition its consumer owns).
+     */
+    static List<KafkaManualCommit> highest(List<?> batch, Set<TopicPartition> partitions) {
         // Read from the end: a partition's records come in offset order, so its last record is usually its highest,
-        // and once every partition the consumer owns has been seen the rest cannot change the result (all of the
-        // batch's partitions are its consumer's: keepBatch dropped those revoked since the poll). Reading the whole
-        // batch was 5% of the ratings consumer's time (issue 21 JFR). Were a partition's offsets ever out of order in
-        // a batch, a lower offset would be committed: its records read again after a restart, none skipped.
-        Set<TopicPartition> owned = batch.isEmpty() ? Set.of() : ownedHere((Exchange) batch.get(0));
+        // and once every partition the batch can hold has been seen the rest cannot change the result (all of the
+        // batch's partitions are its consumer's: keepBatch dropped those revoked since the poll; and they are of the
+        // polls its records came from). Reading the whole batch was 5% of the ratings consumer's time (issue 21 JFR).
+        // Were a partition's offsets ever out of order in a batch, a lower offset would be committed: its records read
+        // again after a restart, none skipped.
+        Set<TopicPartition> owned = batch.isEmpty() ? Set.of()
+                : partitions != null ? partitions : ownedHere((Exchange) batch.get(0));
         int ownedSeen = 0;
         Map<TopicPartition, Highest> highestOfPartition = new LinkedHashMap<>();
         for (int i = batch.size() - 1; i >= 0; i--) {

@@ -43,6 +43,22 @@ class KafkaRecordsCommitTest {
         assertThat(committed).containsExactly("t-0@7", "t-1@3");
     }
 
+    /** With the partitions its polls returned, a batch's search from its end stops once each was seen. */
+    @Test
+    void aBatchsHighestOffsetsAreLookedForInThePartitionsItCanHold() {
+        List<Exchange> batch = List.of(record(0, 4, null), record(1, 2, null), record(0, 5, null), record(0, 6, null));
+        KafkaRecords.highest(batch, java.util.Set.of(p(0), p(1))).forEach(org.apache.camel.component.kafka.consumer.KafkaManualCommit::commit);
+        assertThat(committed).containsExactlyInAnyOrder("t-0@6", "t-1@2");
+        committed.clear();
+        // told it holds partition 0 only, the search ends at the batch's last record: partition 1 is not looked for
+        KafkaRecords.highest(batch, java.util.Set.of(p(0))).forEach(org.apache.camel.component.kafka.consumer.KafkaManualCommit::commit);
+        assertThat(committed).containsExactly("t-0@6");
+    }
+
+    private static org.apache.kafka.common.TopicPartition p(int partition) {
+        return new org.apache.kafka.common.TopicPartition("t", partition);
+    }
+
     @Test
     void aCommitRefusedForARebalanceIsGivenUpAndTheRestOfTheBatchIsNotTried() {
         Exchange batch = batch(record(0, 7, new CommitFailedException()), record(1, 3, null));
