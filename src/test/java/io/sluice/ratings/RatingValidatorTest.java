@@ -207,11 +207,19 @@ class RatingValidatorTest {
         void duplicateKeyIsRejectedByName() {
             assertThat(rejected(validate("{\"rating_id\":1,\"user_id\":2,\"stars\":5,\"stars\":1}")))
                     .isEqualTo("duplicate field \"stars\"");
+            assertThat(rejected(validate("{\"rating_id\":1,\"user_id\":2,\"stars\":\"x\",\"stars\":3,\"rating_time\":\"y\"}")))
+                    .as("before the wrong values of the field itself and of fields after it")
+                    .isEqualTo("duplicate field \"stars\"");
+            assertThat(rejected(validate(rating("\"x\":null,\"y\":1,\"x\":2")))).as("an unknown field")
+                    .isEqualTo("duplicate field \"x\"");
         }
 
         @Test
         void duplicateKeyInsideAnUnknownFieldIsRejectedToo() {
             assertThat(rejected(validate(rating("\"extra\":{\"a\":1,\"a\":2}")))).isEqualTo("duplicate field \"a\"");
+            assertThat(rejected(validate(rating("\"extra\":[1,{\"b\":{\"a\":1,\"a\":2}}]")))).isEqualTo("duplicate field \"a\"");
+            assertThat(rejected(validate(rating("\"extra\":{\"a\":1},\"more\":{\"a\":1,\"c\":{},\"a\":2}"))))
+                    .as("in the second of two unknown objects").isEqualTo("duplicate field \"a\"");
         }
 
         @ParameterizedTest
