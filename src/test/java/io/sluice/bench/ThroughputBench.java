@@ -56,6 +56,8 @@ final class ThroughputBench {
         List<Contender> contenders = List.of(new RawClientLoop(), new StreamsPeer(), new SluiceContender(stack));
         // -Dbench.only=Sluice (a name's first word) runs one contender alone, e.g. under a profiler
         String only = System.getProperty("bench.only", "");
+        // and with it -Dbench.partitions=4 (or 1) that row alone
+        String onlyPartitions = only.isEmpty() ? "" : System.getProperty("bench.partitions", "");
         List<Result> results = new ArrayList<>();
         // round 1's first contender used to meet a cold broker and a cold JVM, and it was always the limit (the
         // order alternates by round): its best of 2 was a best of 1 (round 1 at 90 155 rec/s against round 2's
@@ -65,6 +67,9 @@ final class ThroughputBench {
         }
         for (int round = 1; round <= rounds; round++) {
             for (int partitions : new int[] {1, 4}) {
+                if (!onlyPartitions.isEmpty() && Integer.parseInt(onlyPartitions) != partitions) {
+                    continue;
+                }
                 List<Contender> order = new ArrayList<>(contenders);
                 if (round % 2 == 0) {
                     java.util.Collections.reverse(order); // JIT warmth and broker state favour nobody
