@@ -115,13 +115,18 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
     }
 
     /** See {@link Polled#current}; on this consumer's thread (the batch route's first step). */
-    List<?> current(List<?> batch) {
+    Handed current(List<?> batch) {
         return polled.current(batch);
     }
 
-    /** The partitions the records of the batch last handed to {@link #current} were polled from (a superset). */
-    Set<TopicPartition> partitionsOfCurrent() {
-        return polled.partitionsOfCurrent();
+    /**
+     * A batch as handed over: its records still this consumer's, and the partitions of the polls they came from — a
+     * superset (records of revoked partitions may have been left out), so that the batch's highest offsets are found
+     * without reading all of it: at 4 partitions a consumer's batch usually held records of one of its two partitions
+     * only, and the search for the other read all 10 000 records' headers (4.8% of the ratings consumers' samples,
+     * issue 21).
+     */
+    record Handed(List<?> records, Set<TopicPartition> partitions) {
     }
  /**
      * Commits the acknowledged batches at the head, oldest first, up to the first whose commit fails; that one and
@@ -248,7 +253,6 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
         private final ArrayDeque<Revoked> revocations = new ArrayDeque<>();
         /** The polls whose records are not all handed over yet: their range in the count, and their partitions. */
         private final ArrayDeque<Poll> polls = new ArrayDeque<>();
-        private Set<TopicPartition> partitionsOfCurrent = Set.of();
 
         private record Revoked(long returnedBefore, Set<TopicPartition> partitions) {
         }
@@ -263,16 +267,6 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
             returned += records;
         }
 
-        /**
-         * The partitions of the polls the last batch's records came from, so that the batch's highest offsets are found
-         * without reading all of it: at 4 partitions a consumer's batch usually held records of one of its two
-         * partitions only, and the search for the other read all 10 000 records' headers (8% of the ratings
-         * consumers' samples, issue 21). A superset: records of revoked partitions may have been left out since.
-         */
-        Set<TopicPartition> partitionsOfCurrent() {
-            return partitionsOfCurrent;
-        }
-
         /** True while records polled are not all handed over yet (camel-kafka gathers them for a batch). */
         boolean pending() {
             return returned > handedOver;
@@ -284,9 +278,10 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
          * a batch is full or its interval is over, so a batch can hold records polled before a rebalance. Their partition's
          * next owner, or this consumer when it gets the partition back, reads them again from the last commit (the position
          * of a newly assigned partition); sent as well, they were repeated. camel-kafka hands records over in the order
-         * the polls returned them, so counting them tells which were polled before a revocation.
+         * the polls returned them, so counting them tells which were polled before a revocation — and which polls the
+         * batch's records came from.
          */
-        List<?> current(List<?> batch) {
+        Handed current(List<?> batch) {
             long first = handedOver;
             handedOver += batch.size();
             Set<TopicPartition> partitions = new HashSet<>();
@@ -301,12 +296,11 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
             while (!polls.isEmpty() && polls.peekFirst().to() <= handedOver) {
                 polls.pollFirst(); // all of its records handed over
             }
-            partitionsOfCurrent = partitions;
             while (!revocations.isEmpty() && revocations.peekFirst().returnedBefore() <= first) {
                 revocations.pollFirst(); // every record polled before it has been handed over
             }
             if (revocations.isEmpty()) {
-                return batch;
+                return new Handed(batch, partitions);
             }
             List<Object> kept = new java.util.ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
@@ -317,7 +311,7 @@ public final class AckedBatchConsumer<K, V> extends KafkaConsumer<K, V> {
             }
             LOG.info("{} record(s) polled before their partitions were revoked left out of a batch of {}: read again "
                     + "from the last commit", batch.size() - kept.size(), batch.size());
-            return kept;
+            return new Handed(kept, partitions);
         }
 
         private boolean revokedAfterPolled(long index, org.apache.camel.Exchange record) {

@@ -1,6 +1,7 @@
 package io.sluice.kafka;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,7 @@ public abstract class BatchInFlight {
     protected BatchInFlight(Exchange batch, long redeliveryDelay, long maximumRedeliveryDelay) {
         this.routeId = batch.getFromRouteId();
         this.commits = KafkaRecords.highest(batch.getProperty(KafkaRecords.BATCH, List.class),
-                batch.getProperty(KafkaRecords.PARTITIONS, java.util.Set.class));
+                batch.getProperty(KafkaRecords.PARTITIONS, Set.class));
         this.delay = redeliveryDelay;
         this.maximumRedeliveryDelay = maximumRedeliveryDelay;
     }

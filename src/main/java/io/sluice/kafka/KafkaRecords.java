@@ -66,17 +66,16 @@ public final class KafkaRecords {
         AckedBatchConsumer<?, ?> consumer = batch.isEmpty() ? null
                 : AckedBatchConsumer.of(((Exchange) batch.get(0)).getMessage().getHeader(KafkaConstants.MANUAL_COMMIT));
         if (consumer != null) {
-            List<?> current = consumer.current(batch); // without records of partitions revoked since they were polled
-            if (current.size() != batch.size()) {
-                exchange.getMessage().setBody(current);
-                batch = current;
-                exchange.setRouteStop(current.isEmpty()); // nothing of it is this consumer's any more
+            // without records of partitions revoked since they were polled
+            AckedBatchConsumer.Handed current = consumer.current(batch);
+            if (current.records().size() != batch.size()) {
+                exchange.getMessage().setBody(current.records());
+                batch = current.records();
+                exchange.setRouteStop(batch.isEmpty()); // nothing of it is this consumer's any more
             }
+            exchange.setProperty(PARTITIONS, current.partitions());
         }
         exchange.setProperty(BATCH, batch);
-        if (consumer != null) {
-            exchange.setProperty(PARTITIONS, consumer.partitionsOfCurrent());
-        }
     }
 
     /**
@@ -99,21 +98,15 @@ public final class KafkaRecords {
             }
             return;
         }
-        commit(exchange.getFromRouteId(), highest(batch));
+        commit(exchange.getFromRouteId(), highest(batch, exchange.getProperty(PARTITIONS, Set.class)));
     }
 
     /**
      * The manual commit of each partition's highest-offset record in a batch: committing them commits the batch.
      * Three header lookups per record (each a case-insensitive tree search) and no type conversion: this loop was
      * 12% of sales-ingest's consumer thread with four, a string key and converted offsets (issue 21 profile).
-     */
-    static List<KafkaManualCommit> highest(List<?> batch) {
-        return highest(batch, null);
-    }
-
-    /**
-     * As {@link #highest(List)}, knowing the partitions the batch's records can be of ({@code partitions}, a superset;
-     * null: every partition its consumer owns).
+     * {@code partitions}: those the batch's records can be of (a superset; property {@link #PARTITIONS}), or null for
+     * every partition its consumer owns.
      */
     static List<KafkaManualCommit> highest(List<?> batch, Set<TopicPartition> partitions) {
         // Read from the end: a partition's records come in offset order, so its last record is usually its highest,
@@ -122,9 +115,9 @@ public final class KafkaRecords {
         // polls its records came from). Reading the whole batch was 5% of the ratings consumer's time (issue 21 JFR).
         // Were a partition's offsets ever out of order in a batch, a lower offset would be committed: its records read
         // again after a restart, none skipped.
-        Set<TopicPartition> owned = batch.isEmpty() ? Set.of()
+        Set<TopicPartition> lookedFor = batch.isEmpty() ? Set.of()
                 : partitions != null ? partitions : ownedHere((Exchange) batch.get(0));
-        int ownedSeen = 0;
+        int seenOfThem = 0;
         Map<TopicPartition, Highest> highestOfPartition = new LinkedHashMap<>();
         for (int i = batch.size() - 1; i >= 0; i--) {
             Message record = ((Exchange) batch.get(i)).getMessage();
@@ -136,7 +129,7 @@ public final class KafkaRecords {
             if (seen == null || offset > seen.offset) {
                 highestOfPartition.put(partition, new Highest(offset, record));
             }
-            if (seen == null && owned.contains(partition) && ++ownedSeen == owned.size()) {
+            if (seen == null && lookedFor.contains(partition) && ++seenOfThem == lookedFor.size()) {
                 break;
             }
         }

@@ -297,13 +297,13 @@ class AckedBatchSendTest {
         polled.revoked(List.of(new TopicPartition("t", 1))); // then partition 1 revoked, in the next poll
         polled.returned(2, Set.of(p(0)));                   // which returns p0@2, p0@3
         assertThat(polled.pending()).as("records held for a batch: the consumer polls briefly").isTrue();
-        List<?> batch = polled.current(List.of(rec(0, 0), rec(1, 0), rec(0, 1), rec(1, 1), rec(0, 2), rec(0, 3)));
+        List<?> batch = polled.current(List.of(rec(0, 0), rec(1, 0), rec(0, 1), rec(1, 1), rec(0, 2), rec(0, 3))).records();
         assertThat(polled.pending()).as("all handed over: the consumer may poll for its full timeout").isFalse();
         assertThat(batch).extracting(e -> ((Exchange) e).getMessage().getHeader(KafkaConstants.PARTITION) + "@"
                 + ((Exchange) e).getMessage().getHeader(KafkaConstants.OFFSET))
                 .containsExactly("0@0", "0@1", "0@2", "0@3");
         polled.returned(1, Set.of(p(1)));                   // p1@0 again, read from the last commit once it is back
-        assertThat(polled.current(List.of(rec(1, 0)))).hasSize(1);
+        assertThat(polled.current(List.of(rec(1, 0))).records()).hasSize(1);
     }
 
     /** A batch's highest offsets are looked for in the partitions of the polls its records came from. */
@@ -313,15 +313,14 @@ class AckedBatchSendTest {
         polled.returned(3, Set.of(p(0)));       // p0@0..2
         polled.returned(3, Set.of(p(1), p(2))); // p1@0, p2@0, p1@1
         polled.returned(2, Set.of(p(2)));       // p2@1, p2@2
-        polled.current(List.of(rec(0, 0), rec(0, 1)));
-        assertThat(polled.partitionsOfCurrent()).containsExactly(p(0));
-        polled.current(List.of(rec(0, 2), rec(1, 0), rec(2, 0)));
-        assertThat(polled.partitionsOfCurrent()).containsExactlyInAnyOrder(p(0), p(1), p(2));
-        polled.current(List.of(rec(1, 1), rec(2, 1), rec(2, 2)));
-        assertThat(polled.partitionsOfCurrent()).containsExactlyInAnyOrder(p(1), p(2));
+        assertThat(polled.current(List.of(rec(0, 0), rec(0, 1))).partitions()).containsExactly(p(0));
+        assertThat(polled.current(List.of(rec(0, 2), rec(1, 0), rec(2, 0))).partitions())
+                .containsExactlyInAnyOrder(p(0), p(1), p(2));
+        assertThat(polled.current(List.of(rec(1, 1), rec(2, 1), rec(2, 2))).partitions())
+                .containsExactlyInAnyOrder(p(1), p(2));
         polled.returned(1, Set.of(p(3)));
-        polled.current(List.of(rec(3, 0)));
-        assertThat(polled.partitionsOfCurrent()).as("the polls handed over are forgotten").containsExactly(p(3));
+        assertThat(polled.current(List.of(rec(3, 0))).partitions()).as("the polls handed over are forgotten")
+                .containsExactly(p(3));
     }
 
     private static TopicPartition p(int partition) {
