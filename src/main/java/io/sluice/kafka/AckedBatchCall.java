@@ -57,10 +57,9 @@ public final class AckedBatchCall extends AckedBatchStep {
 
     public void call(Exchange batch) throws Exception {
         CamelContext context = batch.getContext();
-        AsyncProducer route = producer.of(context, uri(), () -> caller = concurrentCalls == 1
-                // one thread, so the batches of a route reach the called route in the order they were read
-                ? context.getExecutorServiceManager().newSingleThreadExecutor(this, "AckedBatchCall")
-                : context.getExecutorServiceManager().newFixedThreadPool(this, "AckedBatchCall", concurrentCalls));
+        AsyncProducer route = producer.of(context, uri(), () ->
+                // with one thread (the default) the batches of a route reach the called route in the order they were read
+                caller = context.getExecutorServiceManager().newFixedThreadPool(this, "AckedBatchCall", concurrentCalls));
         new Calling(batch, route).handOver(batchesInFlight());
     }
 
